@@ -1,0 +1,58 @@
+/**
+ * IPC channel names and the payload each carries, derived from {@link SignalingBridge}.
+ * The preload's invokes and main's handlers are both typed from these maps, so a changed
+ * bridge method fails to compile on both sides.
+ */
+import type {
+  RelayedAnswer,
+  RelayedCandidate,
+  RelayedHangUp,
+  RelayedOffer,
+  PeerEvent,
+  PeerList,
+} from '../signaling-server/protocol.js';
+import type { ConnectionStatus, SignalingBridge } from './bridge-api.js';
+
+/** Request/response channels (`ipcRenderer.invoke` → `ipcMain.handle`), one per bridge method. */
+export const InvokeChannels = {
+  host: 'appel:host',
+  join: 'appel:join',
+  probeCertificate: 'appel:probe-certificate',
+  leave: 'appel:leave',
+  sendOffer: 'appel:send-offer',
+  sendAnswer: 'appel:send-answer',
+  sendCandidate: 'appel:send-candidate',
+  sendHangUp: 'appel:send-hang-up',
+} as const satisfies Partial<Record<keyof SignalingBridge, string>>;
+
+export type InvokeMethod = keyof typeof InvokeChannels;
+export type InvokeChannel = (typeof InvokeChannels)[InvokeMethod];
+
+/** Arguments and result of each invoke, taken from the bridge method of the same name. */
+export type InvokeArgs<M extends InvokeMethod> = Parameters<SignalingBridge[M]>;
+export type InvokeResult<M extends InvokeMethod> = Awaited<ReturnType<SignalingBridge[M]>>;
+
+/** Events pushed from main (`webContents.send` → `ipcRenderer.on`). */
+export const EventChannels = {
+  offer: 'appel:on-offer',
+  answer: 'appel:on-answer',
+  candidate: 'appel:on-candidate',
+  hangUp: 'appel:on-hang-up',
+  peerList: 'appel:on-peer-list',
+  peerJoined: 'appel:on-peer-joined',
+  peerLeft: 'appel:on-peer-left',
+  connectionStatus: 'appel:on-connection-status',
+} as const;
+
+/** The payload of each pushed event. */
+export interface EventPayloads {
+  offer: RelayedOffer;
+  answer: RelayedAnswer;
+  candidate: RelayedCandidate;
+  hangUp: RelayedHangUp;
+  peerList: PeerList;
+  peerJoined: PeerEvent;
+  peerLeft: PeerEvent;
+  connectionStatus: ConnectionStatus;
+}
+export type EventName = keyof typeof EventChannels;
