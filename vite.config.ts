@@ -20,7 +20,12 @@ export default defineConfig({
     electron({
       main: {
         entry: here('./main/index.ts'),
-        vite: { build: { outDir: here('./dist-electron') } },
+        vite: {
+          build: {
+            outDir: here('./dist-electron'),
+            rolldownOptions: { output: { entryFileNames: 'main.js' } },
+          },
+        },
       },
       preload: {
         input: here('./preload/index.ts'),
