@@ -1,0 +1,330 @@
+/**
+ * `appel-signal` as a user runs it: the compiled CLI through bin/appel-signal.js, one stdout line,
+ * a real client connecting, clean exits on signals, one-line errors with the right exit codes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { Events } from '../../signaling-server/protocol.js';
+import { CONTENT_SECURITY_POLICY } from '../../signaling-server/server.js';
+import { fingerprintOf } from '../../signaling-server/tls.js';
+import {
+  appelSignalBin,
+  LISTENING_LINE,
+  repoRoot,
+  startAppelSignal,
+} from '../support/appel-signal.js';
+import { nextEvent } from '../support/server-harness.js';
+
+const compiledCli = join(repoRoot, 'dist', 'server', 'cli.js');
+
+beforeAll(() => {
+  if (!existsSync(compiledCli)) {
+    throw new Error(
+      `${compiledCli} is missing: run \`npm run build\` (or \`npx tsc -p tsconfig.server.json\`) first`,
+    );
+  }
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'appel-cli-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Runs the CLI to completion (for --help, errors): no APPEL_* variables leak in from outside. */
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}, bin = appelSignalBin): Promise<Run> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ stdout, stderr, code, signal }));
+  });
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('APPEL_')),
+  );
+}
+
+/** Starts the CLI and waits for its line; `finished` settles when it exits. */
+async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [appelSignalBin, ...args], {
+    cwd: repoRoot,
+    env: { ...cleanEnv(), APPEL_LOG: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const finished = new Promise<Run>((resolve) => {
+    child.once('close', (code, signal) => resolve({ stdout, stderr, code, signal }));
+  });
+  const line = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = LISTENING_LINE.exec(stdout.split('\n')[0] ?? '');
+      if (match && stdout.includes('\n')) resolve(match);
+    });
+    void finished.then((run) => reject(new Error(`exited early: ${run.stderr}`)));
+  });
+  return {
+    child,
+    url: line[1] as string,
+    fingerprint: line[2] as string,
+    finished,
+    output: () => stdout,
+  };
+}
+
+function connect(url: string, certPem: string): Socket {
+  const socket = connectClient(url, {
+    transports: ['websocket'],
+    ca: certPem,
+    forceNew: true,
+    reconnection: false,
+  });
+  onTestFinished(() => {
+    socket.disconnect();
+  });
+  return socket;
+}
+
+/** A port that is taken for the rest of the test. */
+async function busyPort(): Promise<number> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  const address = blocker.address();
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+function expectOneLine(text: string): void {
+  expect(text.endsWith('\n')).toBe(true);
+  expect(text.trimEnd().split('\n')).toHaveLength(1);
+  expect(text).not.toMatch(/^\s+at /m); // no stack trace
+}
+
+describe('appel-signal', () => {
+  it('prints one line with its URL and fingerprint, and a real client connects', async () => {
+    const server = await startAppelSignal();
+    onTestFinished(() => server.stop());
+    expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.fingerprint).toBe(fingerprintOf(server.certPem));
+    expect(server.certPem).toBe(await readFile(join(server.dataDir, 'cert.pem'), 'utf8'));
+
+    const socket = connect(server.url, server.certPem);
+    const id = await nextEvent(socket, Events.newUser);
+    expect(id).toBe(socket.id);
+  });
+
+  it('startAppelSignal rejects with the CLI error when it cannot start', async () => {
+    await expect(startAppelSignal({ args: ['--max-connections', 'lots'] })).rejects.toThrow(
+      /--max-connections must be an integer/,
+    );
+  });
+
+  it('keeps its fingerprint across restarts with the same data dir', async () => {
+    const dataDir = await tempDir();
+    const first = await startAppelSignal({ dataDir });
+    await first.stop();
+    const second = await startAppelSignal({ dataDir });
+    onTestFinished(() => second.stop());
+    expect(second.fingerprint).toBe(first.fingerprint);
+    expect(existsSync(dataDir)).toBe(true);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'exits 0 on %s, having printed one line',
+    async (signal) => {
+      const dataDir = await tempDir();
+      const cli = await startCli(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir]);
+      const certPem = await readFile(join(dataDir, 'cert.pem'), 'utf8');
+      expect(cli.fingerprint).toBe(fingerprintOf(certPem));
+      const socket = connect(cli.url, certPem);
+      await nextEvent(socket, Events.newUser);
+      const disconnected = nextEvent(socket, 'disconnect');
+      cli.child.kill(signal);
+      const run = await cli.finished;
+      expect(run.code).toBe(0);
+      expectOneLine(cli.output());
+      await disconnected;
+    },
+  );
+
+  it('reads its settings from the environment', async () => {
+    const dataDir = await tempDir();
+    const cli = await startCli([], {
+      APPEL_HOST: '127.0.0.1',
+      APPEL_PORT: '0',
+      APPEL_DATA_DIR: dataDir,
+    });
+    onTestFinished(() => {
+      cli.child.kill('SIGTERM');
+    });
+    expect(cli.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(existsSync(join(dataDir, 'key.pem'))).toBe(true);
+  });
+
+  it('uses a user-provided certificate and serves a static dir with the CSP', async () => {
+    const dir = await tempDir();
+    const seed = await startAppelSignal({ dataDir: join(dir, 'seed') });
+    await seed.stop();
+    const page = join(dir, 'page');
+    await mkdir(page);
+    await writeFile(join(page, 'index.html'), '<!doctype html><title>call</title>');
+    const server = await startAppelSignal({
+      args: [
+        '--cert',
+        join(dir, 'seed', 'cert.pem'),
+        '--key',
+        join(dir, 'seed', 'key.pem'),
+        '--static-dir',
+        page,
+      ],
+    });
+    onTestFinished(() => server.stop());
+    expect(server.fingerprint).toBe(seed.fingerprint);
+    const response = await new Promise<{ csp: unknown; body: string }>((resolve, reject) => {
+      request(`${server.url}/`, { ca: server.certPem }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ csp: res.headers['content-security-policy'], body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(response.body).toContain('<title>call</title>');
+    expect(response.csp).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('--help lists every flag with its environment variable and default', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    const flags = [
+      ['--host', 'APPEL_HOST', '0.0.0.0'],
+      ['--port', 'APPEL_PORT', '8443'],
+      ['--data-dir', 'APPEL_DATA_DIR', '.local/share/appel-signal'],
+      ['--cert', 'APPEL_CERT', ''],
+      ['--key', 'APPEL_KEY', ''],
+      ['--static-dir', 'APPEL_STATIC_DIR', 'dist/renderer'],
+      ['--max-connections', 'APPEL_MAX_CONNECTIONS', '500'],
+      ['--max-payload-bytes', 'APPEL_MAX_PAYLOAD_BYTES', '65536'],
+      ['--events-per-second', 'APPEL_EVENTS_PER_SECOND', '100'],
+    ];
+    for (const [flag, env, fallback] of flags) {
+      expect(run.stdout).toContain(`${flag} `);
+      expect(run.stdout).toContain(`env ${env};`);
+      expect(run.stdout).toContain(fallback);
+    }
+    expect(run.stdout).toContain('--help');
+    expect(run.stdout).toContain('--version');
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const run = await runCli(['--version']);
+    expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it.each([
+    [['--bogus'], /unknown option --bogus/],
+    [['--port', 'abc'], /--port must be an integer/],
+    [['--port', '70000'], /--port must be an integer from 0 to 65535/],
+    [['--port'], /--port/],
+    [['--max-connections', '0'], /--max-connections must be an integer/],
+    [['--cert', 'cert.pem'], /--cert and --key must be given together/],
+    [['--static-dir', '/nonexistent/appel'], /static directory .* does not exist/],
+    [['serve'], /unexpected argument "serve"/],
+  ])('exits 2 with one line on bad usage: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expectOneLine(run.stderr);
+    expect(run.stderr).toMatch(/^appel-signal: /);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('exits 2 on a bad environment value, naming the variable', async () => {
+    const run = await runCli([], { APPEL_PORT: 'eighty' });
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toMatch(/APPEL_PORT must be an integer/);
+  });
+
+  it('exits 1 with one line when the port is in use', async () => {
+    const port = await busyPort();
+    const dataDir = await tempDir();
+    const run = await runCli(
+      ['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+      { APPEL_LOG: 'silent' },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expectOneLine(run.stderr);
+    expect(run.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}: the port is already in use`));
+  });
+
+  it('exits 1 with one line when the certificate cannot be read', async () => {
+    const dir = await tempDir();
+    const run = await runCli(
+      [
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--cert',
+        join(dir, 'c.pem'),
+        '--key',
+        join(dir, 'k.pem'),
+      ],
+      { APPEL_LOG: 'silent' },
+    );
+    expect(run.code).toBe(1);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toMatch(/Cannot read the certificate file .*c\.pem: no such file/);
+  });
+
+  it('tells the user to build when dist/server/cli.js is missing', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'bin'));
+    const bin = join(dir, 'bin', 'appel-signal.js');
+    await copyFile(appelSignalBin, bin);
+    await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+    const run = await runCli(['--help'], {}, bin);
+    expect(run.code).toBe(1);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toMatch(/npm run build/);
+  });
+});

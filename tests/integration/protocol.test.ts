@@ -1,0 +1,222 @@
+/**
+ * The wire contract's validators: real-looking SDP and candidates pass and come out with only the
+ * protocol's fields; every malformed shape is refused with the right code.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LIMITS,
+  Events,
+  isAck,
+  payloadBytes,
+  validateRelayRequest,
+  validateRelayed,
+  type RelayEvent,
+} from '../../signaling-server/protocol.js';
+import {
+  sampleAnswer,
+  sampleCandidate,
+  sampleOffer,
+  sampleSdp,
+} from '../support/signaling-fixtures.js';
+
+const to = 'Yx3kQm0cZ1pT9v8bAAAB';
+
+describe('validateRelayRequest accepts', () => {
+  it('a Chromium offer and answer', () => {
+    expect(validateRelayRequest(Events.offer, { offer: sampleOffer(1), to })).toEqual({
+      ok: true,
+      value: { offer: sampleOffer(1), to },
+    });
+    expect(validateRelayRequest(Events.answer, { answer: sampleAnswer(2), to })).toEqual({
+      ok: true,
+      value: { answer: sampleAnswer(2), to },
+    });
+  });
+
+  it.each([
+    ['host UDP', sampleCandidate(1)],
+    [
+      'server-reflexive',
+      {
+        candidate:
+          'candidate:842163049 1 udp 1677729535 203.0.113.7 61665 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xk4F network-cost 999',
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+        usernameFragment: 'Xk4F',
+      },
+    ],
+    [
+      'relay TCP, with only sdpMLineIndex',
+      {
+        candidate:
+          'candidate:3 1 tcp 41885439 198.51.100.2 3478 typ relay raddr 203.0.113.7 rport 9 tcptype passive',
+        sdpMLineIndex: 1,
+      },
+    ],
+    [
+      'mDNS, with only sdpMid',
+      {
+        candidate: 'candidate:1 1 udp 2122 a1b2.local 5000 typ host',
+        sdpMid: '1',
+        sdpMLineIndex: null,
+      },
+    ],
+    ['end-of-candidates', { candidate: '', sdpMid: null, sdpMLineIndex: null }],
+  ])('a %s candidate', (_name, candidate) => {
+    const result = validateRelayRequest(Events.candidate, { candidate, to });
+    expect(result).toEqual({ ok: true, value: { candidate, to } });
+  });
+
+  it('a hang-up', () => {
+    expect(validateRelayRequest(Events.hangUp, { to })).toEqual({ ok: true, value: { to } });
+  });
+
+  it('and keeps only the protocol fields (no client `from`, no extras)', () => {
+    const result = validateRelayRequest(Events.candidate, {
+      candidate: { ...sampleCandidate(4), foundation: 'x', toJSON: 1 },
+      to,
+      from: 'forged',
+      extra: { deep: true },
+    });
+    expect(result).toEqual({ ok: true, value: { candidate: sampleCandidate(4), to } });
+    const offer = validateRelayRequest(Events.offer, {
+      offer: { ...sampleOffer(), extra: 1 },
+      to,
+      from: 'forged',
+    });
+    expect(offer).toEqual({ ok: true, value: { offer: sampleOffer(), to } });
+  });
+});
+
+describe('validateRelayRequest refuses', () => {
+  const cases: [string, RelayEvent, unknown, string][] = [
+    ['no payload', Events.offer, undefined, 'invalid-payload'],
+    ['null', Events.offer, null, 'invalid-payload'],
+    ['a number', Events.answer, 42, 'invalid-payload'],
+    ['a string', Events.candidate, 'candidate:1', 'invalid-payload'],
+    ['an array', Events.offer, [sampleOffer(), to], 'invalid-payload'],
+    ['a missing `to`', Events.offer, { offer: sampleOffer() }, 'invalid-payload'],
+    ['an empty `to`', Events.hangUp, { to: '' }, 'invalid-payload'],
+    ['a numeric `to`', Events.hangUp, { to: 7 }, 'invalid-payload'],
+    ['an object `to`', Events.hangUp, { to: { id: to } }, 'invalid-payload'],
+    ['a too long `to`', Events.hangUp, { to: 'x'.repeat(129) }, 'invalid-payload'],
+    ['a missing offer', Events.offer, { to }, 'invalid-payload'],
+    ['an answer sent as offer', Events.offer, { offer: sampleAnswer(), to }, 'invalid-payload'],
+    ['an offer sent as answer', Events.answer, { answer: sampleOffer(), to }, 'invalid-payload'],
+    [
+      'an SDP string instead of an object',
+      Events.offer,
+      { offer: sampleSdp(), to },
+      'invalid-payload',
+    ],
+    ['a numeric sdp', Events.offer, { offer: { type: 'offer', sdp: 1 }, to }, 'invalid-payload'],
+    [
+      'an sdp not starting v=0',
+      Events.offer,
+      { offer: { type: 'offer', sdp: 'o=- 1' }, to },
+      'invalid-payload',
+    ],
+    ['a missing candidate', Events.candidate, { to }, 'invalid-payload'],
+    [
+      'a candidate string',
+      Events.candidate,
+      { candidate: 'candidate:1 1 udp', to },
+      'invalid-payload',
+    ],
+    [
+      'a candidate line not starting "candidate:"',
+      Events.candidate,
+      { candidate: { candidate: 'a=candidate:1', sdpMid: '0' }, to },
+      'invalid-payload',
+    ],
+    [
+      'a numeric candidate line',
+      Events.candidate,
+      { candidate: { candidate: 5, sdpMid: '0' }, to },
+      'invalid-payload',
+    ],
+    [
+      'a candidate with neither sdpMid nor sdpMLineIndex',
+      Events.candidate,
+      { candidate: { candidate: sampleCandidate().candidate }, to },
+      'invalid-payload',
+    ],
+    [
+      'a numeric sdpMid',
+      Events.candidate,
+      { candidate: { ...sampleCandidate(), sdpMid: 0 }, to },
+      'invalid-payload',
+    ],
+    [
+      'a fractional sdpMLineIndex',
+      Events.candidate,
+      { candidate: { ...sampleCandidate(), sdpMLineIndex: 0.5 }, to },
+      'invalid-payload',
+    ],
+    [
+      'a negative sdpMLineIndex',
+      Events.candidate,
+      { candidate: { ...sampleCandidate(), sdpMLineIndex: -1 }, to },
+      'invalid-payload',
+    ],
+    [
+      'a numeric usernameFragment',
+      Events.candidate,
+      { candidate: { ...sampleCandidate(), usernameFragment: 1 }, to },
+      'invalid-payload',
+    ],
+    [
+      'a candidate line over maxCandidateLength',
+      Events.candidate,
+      { candidate: { candidate: `candidate:${'1'.repeat(2048)}`, sdpMid: '0' }, to },
+      'invalid-payload',
+    ],
+    [
+      'a payload over maxPayloadBytes',
+      Events.offer,
+      { offer: { type: 'offer', sdp: `v=0\r\n${'a'.repeat(65 * 1024)}` }, to },
+      'too-large',
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, event, payload, code) => {
+    const result = validateRelayRequest(event, payload);
+    expect(result).toMatchObject({ ok: false, code });
+    expect(!result.ok && result.message).toMatch(/\S/);
+  });
+
+  it('honours custom limits', () => {
+    const limits = { ...DEFAULT_LIMITS, maxPayloadBytes: 100 };
+    expect(validateRelayRequest(Events.offer, { offer: sampleOffer(), to }, limits)).toMatchObject({
+      ok: false,
+      code: 'too-large',
+    });
+  });
+});
+
+describe('helpers', () => {
+  it('payloadBytes counts UTF-8 JSON bytes', () => {
+    expect(payloadBytes({ a: 'é' })).toBe(JSON.stringify({ a: 'é' }).length + 1);
+    expect(payloadBytes(undefined)).toBe(0);
+  });
+
+  it('isAck recognises acks only', () => {
+    expect(isAck({ ok: true })).toBe(true);
+    expect(isAck({ ok: false, code: 'unknown-peer', message: 'gone' })).toBe(true);
+    expect(isAck({ ok: false })).toBe(false);
+    expect(isAck(null)).toBe(false);
+    expect(isAck('ok')).toBe(false);
+  });
+
+  it('validateRelayed checks what a client receives', () => {
+    expect(validateRelayed(Events.offer, { offer: sampleOffer(), from: to })).toEqual({
+      ok: true,
+      value: { offer: sampleOffer(), from: to },
+    });
+    expect(validateRelayed(Events.hangUp, { from: to })).toEqual({ ok: true, value: { from: to } });
+    expect(validateRelayed(Events.offer, { offer: sampleOffer() })).toMatchObject({ ok: false });
+    expect(validateRelayed(Events.candidate, { candidate: 'x', from: to })).toMatchObject({
+      ok: false,
+    });
+  });
+});
