@@ -1,4 +1,9 @@
-// Placeholder: the preload bridge is being written (see preload/bridge-api.ts).
-import { contextBridge } from 'electron';
+/**
+ * The preload: exposes the typed bridge as `window.appel`, and nothing else. Bundled into one
+ * CommonJS file (dist-electron/preload.cjs) because a sandboxed preload cannot load ES modules.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { SignalingBridge } from './bridge-api.js';
+import { createBridge } from './bridge.js';
 
-contextBridge.exposeInMainWorld('appelPending', true);
+contextBridge.exposeInMainWorld('appel', createBridge(ipcRenderer) satisfies SignalingBridge);

@@ -1,0 +1,76 @@
+/**
+ * Security for every webContents and the default session, in one place: no navigation away from
+ * the app's page, no new windows (web links open in the system browser), no <webview>, and media
+ * permissions for the app's page only.
+ */
+import { desktopCapturer, shell, type Session, type WebContents } from 'electron';
+import type { Logger } from '../signaling-server/log.js';
+import { isAppPage, isSafeExternalUrl } from './navigation.js';
+import { isPermissionGranted } from './permissions.js';
+
+function openExternally(url: string, log: Logger): void {
+  if (!isSafeExternalUrl(url)) {
+    log.warn('refused to open a non-web link', { url });
+    return;
+  }
+  shell.openExternal(url).catch((error: unknown) => {
+    log.error('cannot open a link in the browser', { url, error: String(error) });
+  });
+}
+
+/** Signal's `handleCommonWindowEvents`: applied to every webContents the app creates. */
+export function hardenWebContents(contents: WebContents, appUrl: string, log: Logger): void {
+  contents.on('will-navigate', (event) => {
+    if (isAppPage(event.url, appUrl)) return;
+    event.preventDefault();
+    log.warn('blocked a navigation', { url: event.url });
+    openExternally(event.url, log);
+  });
+  contents.on('will-redirect', (event) => {
+    if (isAppPage(event.url, appUrl)) return;
+    event.preventDefault();
+    log.warn('blocked a redirect', { url: event.url });
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally(url, log);
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+    log.warn('blocked a <webview>');
+  });
+}
+
+/**
+ * Deny by default: camera, microphone and screen capture only for the app's own page. Electron
+ * grants every permission when no handler is set, so both the request and the check handler are
+ * set.
+ */
+export function setupPermissions(session: Session, appUrl: string, log: Logger): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const granted = isPermissionGranted(permission, details, appUrl);
+    if (!granted) log.warn('denied a permission', { permission, url: details.requestingUrl });
+    callback(granted);
+  });
+  session.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    isPermissionGranted(permission, details, appUrl),
+  );
+  // getDisplayMedia needs a source: the screen (the system picker where the OS has one).
+  session.setDisplayMediaRequestHandler(
+    (request, callback) => {
+      if (!request.videoRequested || !isAppPage(request.frame?.url, appUrl)) {
+        log.warn('denied a screen capture', { origin: request.securityOrigin });
+        callback(null);
+        return;
+      }
+      desktopCapturer
+        .getSources({ types: ['screen'] })
+        .then((sources) => callback(sources[0] ? { video: sources[0] } : null))
+        .catch((error: unknown) => {
+          log.error('cannot list screens to share', { error: String(error) });
+          callback(null);
+        });
+    },
+    { useSystemPicker: true },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The packaged-to-be app itself, through Playwright's `_electron`: two Appel instances, one hosts,
+ * the other pastes the invite and joins, they call, and video and audio decode on both sides.
+ * The production security settings are unchanged; only environment test hooks differ (fresh
+ * userData, loopback bind address, fake camera and microphone).
+ *
+ * Runs wherever the Electron binary is installed (on Linux CI under a display, e.g. xvfb-run);
+ * elsewhere it skips, saying so.
+ */
+import { expect } from '@playwright/test';
+import { installedElectronBinary, test } from './support/electron-app.js';
+import {
+  callStatus,
+  expectMediaOnEverySide,
+  hostFromPage,
+  joinFromPage,
+  selfId,
+} from './support/electron-call.js';
+
+const electronBinary = installedElectronBinary();
+
+test.skip(
+  !electronBinary,
+  'Electron binary is not installed (node_modules/electron/dist is missing); run npx install-electron to enable this test',
+);
+
+test('two app instances: one hosts, the other joins by invite, and they call', async ({
+  launchApp,
+}) => {
+  const [host, guest] = await Promise.all([launchApp('host'), launchApp('guest')]);
+
+  // The page runs with the preload's bridge and nothing else from Node.
+  for (const { page } of [host, guest]) {
+    expect(
+      await page.evaluate(() => ({
+        platform: window.appel?.platform,
+        frozen: Object.isFrozen(window.appel),
+        require: typeof (globalThis as { require?: unknown }).require,
+        process: typeof (globalThis as { process?: unknown }).process,
+      })),
+    ).toEqual({ platform: 'desktop', frozen: true, require: 'undefined', process: 'undefined' });
+  }
+
+  const invite = await hostFromPage(host.page);
+  expect(invite).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#fp=/);
+  const hostId = await selfId(host.page);
+
+  await joinFromPage(guest.page, invite);
+  const guestId = await selfId(guest.page);
+
+  await host.page.getByRole('button', { name: `Call ${guestId}` }).click();
+
+  await expect(callStatus(host.page)).toHaveText(`In call with ${guestId}`);
+  await expect(callStatus(guest.page)).toHaveText(`In call with ${hostId}`);
+  await expectMediaOnEverySide(host.page, guest.page);
+
+  await guest.page.getByRole('button', { name: 'Hang up' }).click();
+  await expect(callStatus(host.page)).toContainText('Call ended');
+});
+
+test('the window stays on its page and opens no other window', async ({ launchApp }) => {
+  const app = await launchApp('hardened');
+  const { page } = app;
+  const appUrl = page.url();
+  expect(appUrl).toMatch(/^file:\/\/.*\/dist\/renderer\/index\.html$/);
+  await page.evaluate(() => {
+    (window as unknown as { marker: boolean }).marker = true;
+  });
+
+  // Not a web link: neither a new window nor the system browser.
+  expect(await page.evaluate(() => window.open('file:///etc/hostname') === null)).toBe(true);
+  await expect.poll(app.log).toContain('refused to open a non-web link');
+
+  await page.evaluate(() => {
+    window.location.href = 'file:///etc/hostname';
+  });
+  await expect.poll(app.log).toContain('blocked a navigation');
+  expect(page.url()).toBe(appUrl);
+  // Same document: the marker set before is still there.
+  expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
+  expect(app.app.windows()).toHaveLength(1);
+});
