@@ -51,6 +51,11 @@ export interface ConnectionStatus {
   phase: ConnectionPhase;
   /** Why the phase changed, when there is something to say (an error, a refused certificate). */
   detail?: string;
+  /**
+   * This client's peer id, when a (re)connection gave it one: a reconnection gets a new id from
+   * `newUser`, which the page must show instead of the old one.
+   */
+  selfId?: PeerId;
 }
 
 /** A live signaling session. */

@@ -1,0 +1,64 @@
+/** Typed access to the elements of index.html. */
+
+/** The element with this id, checked to be of the expected kind. */
+export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof kind)) throw new Error(`index.html lacks #${id} (${kind.name})`);
+  return element;
+}
+
+/** Every element the page script drives. */
+export function pageElements() {
+  return {
+    signalingStatus: byId('signaling-status', HTMLElement),
+    notice: byId('notice', HTMLElement),
+    alert: byId('alert', HTMLDivElement),
+    setup: byId('setup', HTMLElement),
+    hostUnavailable: byId('host-unavailable', HTMLElement),
+    hostPanel: byId('host-panel', HTMLDivElement),
+    hostButton: byId('host-button', HTMLButtonElement),
+    joinForm: byId('join-form', HTMLFormElement),
+    joinFields: byId('join-fields', HTMLDivElement),
+    inviteInput: byId('invite-input', HTMLInputElement),
+    fingerprintInput: byId('fingerprint-input', HTMLInputElement),
+    joinButton: byId('join-button', HTMLButtonElement),
+    trustPrompt: byId('trust-prompt', HTMLDivElement),
+    trustText: byId('trust-text', HTMLElement),
+    trustButton: byId('trust-button', HTMLButtonElement),
+    trustCancel: byId('trust-cancel', HTMLButtonElement),
+    session: byId('session', HTMLElement),
+    invitePanel: byId('invite-panel', HTMLDivElement),
+    inviteText: byId('invite-text', HTMLInputElement),
+    copyInvite: byId('copy-invite', HTMLButtonElement),
+    hostUrls: byId('host-urls', HTMLElement),
+    hostFingerprint: byId('host-fingerprint', HTMLElement),
+    selfId: byId('self-id', HTMLInputElement),
+    copyId: byId('copy-id', HTMLButtonElement),
+    peerList: byId('peer-list', HTMLUListElement),
+    noPeers: byId('no-peers', HTMLElement),
+    callForm: byId('call-form', HTMLFormElement),
+    remoteId: byId('remote-id', HTMLInputElement),
+    leaveButton: byId('leave-button', HTMLButtonElement),
+    callStatus: byId('call-status', HTMLElement),
+    remoteVideo: byId('remote-video', HTMLVideoElement),
+    localVideo: byId('local-video', HTMLVideoElement),
+    muteButton: byId('mute-button', HTMLButtonElement),
+    cameraButton: byId('camera-button', HTMLButtonElement),
+    soundButton: byId('sound-button', HTMLButtonElement),
+    hangUpButton: byId('hang-up-button', HTMLButtonElement),
+    mediaStatus: byId('media-status', HTMLElement),
+  };
+}
+
+export type PageElements = ReturnType<typeof pageElements>;
+
+/** Shows an error in the page's alert region; the page never fails silently. */
+export function showAlert(message: string): void {
+  const alert = document.getElementById('alert');
+  if (!alert) {
+    document.body.prepend(message);
+    return;
+  }
+  alert.textContent = message;
+  alert.hidden = false;
+}

@@ -1,0 +1,74 @@
+/**
+ * Camera and microphone capture with fallbacks: a call works with audio and video, audio only,
+ * video only, or nothing at all (receive only).
+ */
+
+/** What capture gave, and what to tell the user about it. */
+export interface LocalMedia {
+  /** `null` when neither a camera nor a microphone could be used. */
+  stream: MediaStream | null;
+  /** A sentence for the user when something is missing; empty when both devices work. */
+  notice: string;
+}
+
+type Attempt = { audio: boolean; video: boolean };
+
+/** Tried in order; the first that succeeds wins. */
+const ATTEMPTS: readonly Attempt[] = [
+  { audio: true, video: true },
+  { audio: true, video: false },
+  { audio: false, video: true },
+];
+
+function errorName(error: unknown): string {
+  return error instanceof DOMException || error instanceof Error ? error.name : '';
+}
+
+/** Why `device` ("camera", "microphone"…) cannot be used, in words. */
+function explain(error: unknown, device: string): string {
+  switch (errorName(error)) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return `permission to use the ${device} was denied`;
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return `no ${device} was found`;
+    case 'NotReadableError':
+    case 'AbortError':
+      return `the ${device} is in use by another program`;
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Opens the camera and microphone, falling back step by step; never rejects. */
+export async function openLocalMedia(
+  devices: Pick<MediaDevices, 'getUserMedia'> | undefined = navigator.mediaDevices,
+): Promise<LocalMedia> {
+  if (!devices?.getUserMedia) {
+    return {
+      stream: null,
+      notice:
+        'This browser cannot use a camera or microphone here (the page needs https). ' +
+        'You can still receive calls.',
+    };
+  }
+  let firstError: unknown = null;
+  for (const attempt of ATTEMPTS) {
+    try {
+      const stream = await devices.getUserMedia(attempt);
+      if (firstError === null) return { stream, notice: '' };
+      const missing = attempt.video ? 'microphone' : 'camera';
+      return { stream, notice: `Calling without ${missing}: ${explain(firstError, missing)}.` };
+    } catch (error) {
+      firstError ??= error;
+      console.warn('appel:media getUserMedia failed', attempt, error);
+    }
+  }
+  return {
+    stream: null,
+    notice:
+      `No camera or microphone: ${explain(firstError, 'camera and microphone')}. ` +
+      'You can still receive the other side’s video and audio.',
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * Two (or three) real Chromium peers on the call page served by the real appel-signal: calls by
+ * id, glare, receive-only and error paths, checked on what the page shows and on getStats().
+ */
+import { fileURLToPath } from 'node:url';
+import {
+  chromium,
+  expect,
+  test,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
+import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
+import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import {
+  callById,
+  callStatus,
+  connectionStates,
+  cspViolations,
+  inboundStats,
+  localIce,
+  offersMade,
+  holdSignaling,
+  openPeer,
+  releaseSignaling,
+  restartIce,
+  sentTracksEnabled,
+  videoWidth,
+  type PeerPage,
+} from './support/page-helpers.js';
+import {
+  STUB_FINGERPRINT,
+  STUB_SELF_ID,
+  STUB_URL,
+  stubCalls,
+  useStubBridge,
+} from './support/stub-bridge.js';
+
+const screenshotPath = fileURLToPath(new URL('../../docs/call.png', import.meta.url));
+
+let server: AppelSignal;
+let browser: Browser;
+let peers: PeerPage[] = [];
+
+test.beforeAll(async () => {
+  server = await startAppelSignal();
+  browser = await chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: chromiumArgs({ trustCertPem: server.certPem }),
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test.afterEach(async () => {
+  await Promise.all(peers.map(({ context }) => context.close()));
+  peers = [];
+});
+
+async function open(options?: Parameters<typeof openPeer>[2]): Promise<PeerPage> {
+  const peer = await openPeer(browser, `${server.url}/`, options);
+  peers.push(peer);
+  return peer;
+}
+
+/** Media flows both ways: video frames decoded and audio packets received on each side. */
+async function expectMediaBothWays(a: PeerPage, b: PeerPage): Promise<void> {
+  for (const { page } of [a, b]) {
+    await expect.poll(async () => (await inboundStats(page)).framesDecoded).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await inboundStats(page)).audioPacketsReceived)
+      .toBeGreaterThan(0);
+    await expect.poll(() => videoWidth(page, 'Remote video')).toBeGreaterThan(0);
+  }
+}
+
+test('A calls B by id: audio and video flow both ways, then A hangs up', async () => {
+  const a = await open();
+  const b = await open();
+  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toBeVisible();
+
+  await callById(a.page, b.id);
+
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+  await expectMediaBothWays(a, b);
+  await expect.poll(() => videoWidth(a.page, 'Your camera')).toBeGreaterThan(0);
+  await a.page.screenshot({ path: screenshotPath });
+
+  const mute = a.page.getByRole('button', { name: 'Mute microphone' });
+  const cameraOff = a.page.getByRole('button', { name: 'Camera off' });
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  expect(await sentTracksEnabled(a.page)).toEqual({ audio: false, video: true });
+  await cameraOff.click();
+  await mute.click();
+  await expect(cameraOff).toHaveAttribute('aria-pressed', 'true');
+  expect(await sentTracksEnabled(a.page)).toEqual({ audio: true, video: false });
+
+  await a.page.getByRole('button', { name: 'Hang up' }).click();
+
+  await expect(callStatus(a.page)).toContainText('Call ended');
+  await expect(callStatus(b.page)).toContainText('Call ended');
+  for (const { page } of [a, b]) {
+    await expect.poll(() => connectionStates(page)).toEqual(['closed']);
+    await expect(page.getByRole('button', { name: 'Hang up' })).toBeDisabled();
+    await expect.poll(() => videoWidth(page, 'Remote video')).toBe(0);
+    expect(await cspViolations(page)).toEqual([]);
+  }
+});
+
+test('the call ends when the other side closes its page', async () => {
+  const a = await open();
+  const b = await open();
+  await callById(a.page, b.id);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+
+  await b.context.close();
+
+  await expect(callStatus(a.page)).toHaveText(`Call ended. ${b.id} left.`);
+  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toHaveCount(0);
+  await expect.poll(() => connectionStates(a.page)).toEqual(['closed']);
+});
+
+test('a third caller is turned away while a call is in progress', async () => {
+  const a = await open();
+  const b = await open();
+  const c = await open();
+  await callById(a.page, b.id);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+
+  await callById(c.page, a.id);
+
+  await expect(callStatus(c.page)).toContainText('Call ended');
+  await expect.poll(() => connectionStates(c.page)).toEqual(['closed']);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+  expect(await connectionStates(a.page)).toEqual(['connected']);
+});
+
+test('both call each other at the same moment: one call, media both ways', async () => {
+  const a = await open({ holdableSignaling: true });
+  const b = await open({ holdableSignaling: true });
+  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toBeVisible();
+  await expect(b.page.getByRole('button', { name: `Call ${a.id}` })).toBeVisible();
+  // Signaling held on both sides until both have offered: the offers are sure to cross.
+  await Promise.all([holdSignaling(a.page), holdSignaling(b.page)]);
+
+  await Promise.all([
+    a.page.getByRole('button', { name: `Call ${b.id}` }).click(),
+    b.page.getByRole('button', { name: `Call ${a.id}` }).click(),
+  ]);
+  await expect.poll(() => offersMade(a.page)).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => offersMade(b.page)).toBeGreaterThanOrEqual(1);
+  await Promise.all([releaseSignaling(a.page), releaseSignaling(b.page)]);
+
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+  await expectMediaBothWays(a, b);
+  for (const { page } of [a, b]) {
+    expect(await connectionStates(page)).toEqual(['connected']);
+  }
+
+  // An ICE restart on both sides at once (another collision) renegotiates without a new call.
+  const before = await Promise.all([localIce(a.page), localIce(b.page)]);
+  const frames = (await inboundStats(a.page)).framesDecoded;
+  await Promise.all([restartIce(a.page), restartIce(b.page)]);
+  for (const [i, { page }] of [a, b].entries()) {
+    await expect
+      .poll(() => localIce(page))
+      .toEqual({ ufrag: expect.not.stringMatching(`^${before[i]!.ufrag}$`), signaling: 'stable' });
+  }
+  await expect.poll(async () => (await inboundStats(a.page)).framesDecoded).toBeGreaterThan(frames);
+  for (const { page } of [a, b]) {
+    expect(await connectionStates(page)).toEqual(['connected']);
+    await expect(callStatus(page)).toContainText('In call with');
+  }
+});
+
+test('denied camera and microphone: the page says so and still receives video', async () => {
+  const a = await open();
+  const denied = await open({ denyMedia: true });
+
+  await expect(denied.page.getByRole('status', { name: 'Camera and microphone' })).toContainText(
+    'denied',
+  );
+  await expect(denied.page.getByRole('button', { name: 'Mute microphone' })).toBeDisabled();
+
+  await callById(denied.page, a.id);
+
+  await expect(callStatus(denied.page)).toHaveText(`In call with ${a.id}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${denied.id}`);
+  await expect.poll(async () => (await inboundStats(denied.page)).framesDecoded).toBeGreaterThan(0);
+  await expect
+    .poll(async () => (await inboundStats(denied.page)).audioPacketsReceived)
+    .toBeGreaterThan(0);
+  await expect.poll(() => videoWidth(denied.page, 'Remote video')).toBeGreaterThan(0);
+});
+
+test('without a camera the call is audio-only one way and still carries video the other', async () => {
+  const a = await open();
+  const noCamera = await open({ noCamera: true });
+  await expect(noCamera.page.getByRole('status', { name: 'Camera and microphone' })).toHaveText(
+    'Calling without camera: no camera was found.',
+  );
+  await expect(noCamera.page.getByRole('button', { name: 'Camera off' })).toBeDisabled();
+
+  await callById(a.page, noCamera.id);
+
+  await expect(callStatus(a.page)).toHaveText(`In call with ${noCamera.id}`);
+  await expect(callStatus(noCamera.page)).toHaveText(`In call with ${a.id}`);
+  await expect
+    .poll(async () => (await inboundStats(a.page)).audioPacketsReceived)
+    .toBeGreaterThan(0);
+  await expect
+    .poll(async () => (await inboundStats(noCamera.page)).framesDecoded)
+    .toBeGreaterThan(0);
+  expect(await sentTracksEnabled(noCamera.page)).toEqual({ audio: true });
+});
+
+test('calling an unknown id shows the server’s refusal', async () => {
+  const a = await open();
+
+  await callById(a.page, 'nobody-by-this-id');
+
+  const alert = a.page.getByRole('alert');
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('nobody-by-this-id');
+  await expect(alert).toContainText(/no peer|unknown peer/i);
+  await expect(callStatus(a.page)).toContainText('Call failed');
+  await expect(a.page.getByRole('button', { name: 'Hang up' })).toBeDisabled();
+  await expect.poll(() => connectionStates(a.page)).toEqual(['closed']);
+});
+
+test.describe('in the desktop app (stub preload bridge)', () => {
+  let context: BrowserContext;
+  let page: Page;
+
+  test.beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    page = await context.newPage();
+    await useStubBridge(page);
+    await page.goto(`${server.url}/`);
+  });
+
+  test.afterEach(async () => {
+    await context.close();
+  });
+
+  test('Host shows the invite, and the mode is remembered', async () => {
+    await page.getByRole('radio', { name: 'Host' }).check();
+    await page.getByRole('button', { name: 'Host a call' }).click();
+
+    await expect(page.getByRole('textbox', { name: 'Invite to share' })).toHaveValue(
+      `${STUB_URL}/#fp=${STUB_FINGERPRINT}`,
+    );
+    await expect(page.getByText(STUB_FINGERPRINT, { exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Copy invite' })).toBeVisible();
+    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
+
+    await page.reload();
+    await expect(page.getByRole('radio', { name: 'Host' })).toBeChecked();
+    await expect(page.getByRole('button', { name: 'Host a call' })).toBeVisible();
+  });
+
+  test('Join with a bare URL asks to trust the certificate, then pins it', async () => {
+    await page.getByRole('radio', { name: 'Join' }).check();
+    await page.getByRole('textbox', { name: 'Invite or server address' }).fill('10.0.0.5:8443');
+    await page.getByRole('button', { name: 'Join' }).click();
+
+    const prompt = page.getByRole('alertdialog');
+    await expect(prompt).toContainText(
+      `This server presents certificate SHA-256 ${STUB_FINGERPRINT}`,
+    );
+    await prompt.getByRole('button', { name: 'Trust' }).click();
+
+    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
+    expect(await stubCalls(page)).toEqual([
+      ['join', { url: STUB_URL }],
+      ['probeCertificate', STUB_URL],
+      ['join', { url: STUB_URL, fingerprint: STUB_FINGERPRINT }],
+    ]);
+  });
+
+  test('Join with an invite pins its fingerprint without asking', async () => {
+    await page.getByRole('radio', { name: 'Join' }).check();
+    await page
+      .getByRole('textbox', { name: 'Invite or server address' })
+      .fill(`${STUB_URL}/#fp=${STUB_FINGERPRINT.toLowerCase()}`);
+    await page.getByRole('button', { name: 'Join' }).click();
+
+    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
+    expect(await stubCalls(page)).toEqual([
+      ['join', { url: STUB_URL, fingerprint: STUB_FINGERPRINT }],
+    ]);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * Helpers for the browser tests of the call page: open a peer in its own browser context, read
+ * what the page shows, and read WebRTC stats from the peer connections the page created.
+ */
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+declare global {
+  interface Window {
+    /** Every RTCPeerConnection the page created, captured by the test's init script. */
+    __appelTestPeerConnections?: RTCPeerConnection[];
+    /** How many offers the page's peer connections created. */
+    __appelTestOffers?: number;
+    /** Content-Security-Policy violations the page reported. */
+    __appelTestCspViolations?: string[];
+    /** Holds and releases the page's outgoing WebSocket messages (order kept). */
+    __appelTestSignaling?: { upgraded: boolean; hold(): void; release(): void };
+  }
+}
+
+export interface PeerPageOptions {
+  /** Make getUserMedia reject with NotAllowedError, as when the user denies permission. */
+  denyMedia?: boolean;
+  /** Make every getUserMedia that asks for video reject with NotFoundError: no camera. */
+  noCamera?: boolean;
+  /**
+   * Let the test hold the page's outgoing signaling (see {@link holdSignaling}), as a slow
+   * network would: two offers held at once are sure to cross.
+   */
+  holdableSignaling?: boolean;
+}
+
+export interface PeerPageOptions {
+  /** Make getUserMedia reject with NotAllowedError, as when the user denies permission. */
+  denyMedia?: boolean;
+  /** Make every getUserMedia that asks for video reject with NotFoundError: no camera. */
+  noCamera?: boolean;
+  /**
+   * Delay every message the page sends to the server by this many ms (order kept), as a slow
+   * network would: makes two crossing offers collide deterministically.
+   */
+  signalingDelayMs?: number;
+}
+
+export interface PeerPage {
+  context: BrowserContext;
+  page: Page;
+  /** The page's own peer id, as shown under "Your id". */
+  id: string;
+}
+
+/** Wraps RTCPeerConnection so the test can reach the instances without hooks in the app. */
+function captureInit(options: PeerPageOptions): void {
+  const violations: string[] = [];
+  window.__appelTestCspViolations = violations;
+  document.addEventListener('securitypolicyviolation', (event) =>
+    violations.push(`${event.effectiveDirective} ${event.blockedURI}`),
+  );
+
+  const Native = window.RTCPeerConnection;
+  const created: RTCPeerConnection[] = [];
+  window.__appelTestPeerConnections = created;
+  window.__appelTestOffers = 0;
+  class Captured extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      created.push(this);
+    }
+
+    override setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
+      const makesOffer = this.signalingState === 'stable' && description === undefined;
+      if (makesOffer || description?.type === 'offer') window.__appelTestOffers! += 1;
+      return description === undefined
+        ? super.setLocalDescription()
+        : super.setLocalDescription(description);
+    }
+  }
+  window.RTCPeerConnection = Captured;
+
+  if (options.noCamera) {
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (constraints) =>
+      constraints?.video
+        ? Promise.reject(new DOMException('Requested device not found', 'NotFoundError'))
+        : getUserMedia(constraints);
+  }
+  if (options.denyMedia) {
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  }
+
+  if (options.holdableSignaling) {
+    const send = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'send')!
+      .value as WebSocket['send'];
+    const held: [WebSocket, Parameters<WebSocket['send']>[0]][] = [];
+    let holding = false;
+    const gate = {
+      // Engine.IO sends "5" once it moved from HTTP long-polling to the WebSocket.
+      upgraded: false,
+      hold: () => {
+        holding = true;
+      },
+      release: () => {
+        holding = false;
+        for (const [socket, data] of held.splice(0)) {
+          if (socket.readyState === WebSocket.OPEN) send.call(socket, data);
+        }
+      },
+    };
+    window.__appelTestSignaling = gate;
+    WebSocket.prototype.send = function (this: WebSocket, data) {
+      if (data === '5') gate.upgraded = true;
+      if (holding) held.push([this, data]);
+      else send.call(this, data);
+    };
+  }
+}
+
+/** Opens the call page in a fresh context and waits until it has joined the server. */
+export async function openPeer(
+  browser: Browser,
+  url: string,
+  options: PeerPageOptions = {},
+): Promise<PeerPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(captureInit, options);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto(url);
+  const selfId = page.getByRole('textbox', { name: 'Your id' });
+  await expect(selfId).not.toHaveValue('');
+  return { context, page, id: await selfId.inputValue() };
+}
+
+/** The call status line ("In call with …", "Call ended…"). */
+export function callStatus(page: Page) {
+  return page.getByRole('status', { name: 'Call status' });
+}
+
+/** Types a peer id into "Id to call" and clicks Call, as the tutorial's page is used. */
+export async function callById(page: Page, id: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Id to call' }).fill(id);
+  await page.getByRole('button', { name: 'Call', exact: true }).click();
+}
+
+export interface InboundStats {
+  /** inbound-rtp video `framesDecoded`, summed over the page's connected peer connections. */
+  framesDecoded: number;
+  /** inbound-rtp audio `packetsReceived`, summed likewise. */
+  audioPacketsReceived: number;
+}
+
+/** Reads inbound-rtp numbers from the page's connected peer connections. */
+export function inboundStats(page: Page): Promise<InboundStats> {
+  return page.evaluate(async () => {
+    const totals = { framesDecoded: 0, audioPacketsReceived: 0 };
+    const pcs = window.__appelTestPeerConnections ?? [];
+    for (const pc of pcs.filter((p) => p.connectionState === 'connected')) {
+      const report = await pc.getStats();
+      report.forEach((stat: { type: string; kind?: string } & Record<string, unknown>) => {
+        if (stat.type !== 'inbound-rtp') return;
+        if (stat.kind === 'video') totals.framesDecoded += Number(stat.framesDecoded ?? 0);
+        if (stat.kind === 'audio') totals.audioPacketsReceived += Number(stat.packetsReceived ?? 0);
+      });
+    }
+    return totals;
+  });
+}
+
+/** `connectionState` of every peer connection the page created, in creation order. */
+export function connectionStates(page: Page): Promise<RTCPeerConnectionState[]> {
+  return page.evaluate(() =>
+    (window.__appelTestPeerConnections ?? []).map((pc) => pc.connectionState),
+  );
+}
+
+/** How many offers the page created. */
+export function offersMade(page: Page): Promise<number> {
+  return page.evaluate(() => window.__appelTestOffers ?? 0);
+}
+
+/** The intrinsic width of a video element, 0 until a frame arrived. */
+export function videoWidth(page: Page, label: 'Remote video' | 'Your camera'): Promise<number> {
+  return page
+    .getByLabel(label, { exact: true })
+    .evaluate((video) => (video as HTMLVideoElement).videoWidth);
+}
+
+/** `enabled` of each track the page's last peer connection sends, by kind. */
+export function sentTracksEnabled(page: Page): Promise<Record<string, boolean>> {
+  return page.evaluate(() => {
+    const pc = (window.__appelTestPeerConnections ?? []).at(-1);
+    const enabled: Record<string, boolean> = {};
+    for (const { track } of pc?.getSenders() ?? []) if (track) enabled[track.kind] = track.enabled;
+    return enabled;
+  });
+}
+
+/** The Content-Security-Policy violations the page reported so far. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__appelTestCspViolations ?? []);
+}
+
+/** The ICE username fragment of the page's current local description, and its signaling state. */
+export function localIce(page: Page): Promise<{ ufrag: string | null; signaling: string }> {
+  return page.evaluate(() => {
+    const pc = (window.__appelTestPeerConnections ?? []).at(-1);
+    const ufrag = /a=ice-ufrag:(\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? null;
+    return { ufrag, signaling: pc?.signalingState ?? 'none' };
+  });
+}
+
+/** Asks the page's last peer connection for an ICE restart, as the engine does on 'failed'. */
+export function restartIce(page: Page): Promise<void> {
+  return page.evaluate(() => (window.__appelTestPeerConnections ?? []).at(-1)?.restartIce());
+}
+
+/** Holds the page's outgoing signaling once it flows over the WebSocket. */
+export async function holdSignaling(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => window.__appelTestSignaling?.upgraded), {
+      message: 'signaling moved to the WebSocket transport',
+    })
+    .toBe(true);
+  await page.evaluate(() => window.__appelTestSignaling!.hold());
+}
+
+/** Sends everything held, in order, and lets further messages through. */
+export function releaseSignaling(page: Page): Promise<void> {
+  return page.evaluate(() => window.__appelTestSignaling!.release());
+}
