@@ -5,6 +5,7 @@
  */
 import { join as joinPath } from 'node:path';
 import type {
+  BridgeErrorCode,
   CertificateProbe,
   ConnectionStatus,
   HostInfo,
@@ -53,7 +54,7 @@ export const ACK_TIMEOUT_MS = 10_000;
  * The code a join rejection starts with when no fingerprint was given: the page then probes the
  * certificate, shows its fingerprint and asks the user whether to trust it.
  */
-export const FINGERPRINT_REQUIRED = 'fingerprint-required';
+export const FINGERPRINT_REQUIRED = 'fingerprint-required' satisfies BridgeErrorCode;
 
 /** Sub-folder of userData holding the host's generated certificate. */
 export const CERTIFICATES_DIR = 'certificates';

@@ -19,6 +19,15 @@ import type {
   SessionDescription,
 } from '../signaling-server/protocol.js';
 
+/**
+ * Why a bridge method failed, when the page must do more than show the message: the rejection's
+ * message then starts with `<code>: `.
+ * - `fingerprint-required`: join was given no fingerprint and none is pinned for that server; the
+ *   page may probe the certificate and ask the user to trust it. Any other join failure (a
+ *   certificate that differs from the pinned one above all) is shown, never turned into a prompt.
+ */
+export type BridgeErrorCode = 'fingerprint-required';
+
 /** Stops a listener. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
 

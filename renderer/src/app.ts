@@ -3,6 +3,7 @@
  * {@link SignalingBridge} and the {@link CallEngine}.
  */
 import type {
+  BridgeErrorCode,
   CertificateProbe,
   ConnectionStatus,
   JoinRequest,
@@ -23,6 +24,18 @@ export const CALL_CLICK_MARK = 'appel:call-click';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The bridge's code for a failure the page handles itself (bridge-api.ts), if it is one. */
+function errorCode(error: unknown): BridgeErrorCode | null {
+  const code: BridgeErrorCode = 'fingerprint-required';
+  return messageOf(error).startsWith(`${code}: `) ? code : null;
+}
+
+/** The message without its code prefix, for people. */
+function userMessage(error: unknown): string {
+  const code = errorCode(error);
+  return code ? messageOf(error).slice(code.length + 2) : messageOf(error);
 }
 
 function storedMode(): Mode {
@@ -143,15 +156,16 @@ export function startApp(bridge: SignalingBridge): void {
     try {
       enterSession(await bridge.join(request));
     } catch (error) {
-      if (!probeOnFailure) {
-        showError(`Could not join: ${messageOf(error)}`);
+      // Only a missing fingerprint leads to the trust prompt: a certificate that differs from the
+      // pinned one is a warning to read, not a question to click through.
+      if (!probeOnFailure || errorCode(error) !== 'fingerprint-required') {
+        showError(`Could not join: ${userMessage(error)}`);
         return;
       }
-      // Without a fingerprint the app cannot trust the server: show what it presents and ask.
       try {
         askTrust(await bridge.probeCertificate(request.url));
       } catch (probeError) {
-        showError(`Could not join: ${messageOf(error)} (${messageOf(probeError)})`);
+        showError(`Could not join: ${userMessage(error)} (${messageOf(probeError)})`);
       }
     } finally {
       setBusy(false);

@@ -31,6 +31,7 @@ import {
 } from './support/page-helpers.js';
 import {
   STUB_FINGERPRINT,
+  STUB_CHANGED_URL,
   STUB_SELF_ID,
   STUB_URL,
   stubCalls,
@@ -283,6 +284,16 @@ test.describe('in the desktop app (stub preload bridge)', () => {
       ['probeCertificate', STUB_URL],
       ['join', { url: STUB_URL, fingerprint: STUB_FINGERPRINT }],
     ]);
+  });
+
+  test('a pinned server whose certificate changed is refused with a warning, not a prompt', async () => {
+    await page.getByRole('radio', { name: 'Join' }).check();
+    await page.getByRole('textbox', { name: 'Invite or server address' }).fill(STUB_CHANGED_URL);
+    await page.getByRole('button', { name: 'Join' }).click();
+
+    await expect(page.getByRole('alert')).toContainText('Refusing to connect');
+    await expect(page.getByRole('alertdialog')).toBeHidden();
+    expect(await stubCalls(page)).toEqual([['join', { url: STUB_CHANGED_URL }]]);
   });
 
   test('Join with an invite pins its fingerprint without asking', async () => {

@@ -11,6 +11,8 @@ export const STUB_FINGERPRINT = Array.from({ length: 32 }, (_, i) =>
 ).join(':');
 export const STUB_URL = 'https://10.0.0.5:8443';
 export const STUB_SELF_ID = 'stub-self-id';
+/** A server the stub has pinned earlier, which now presents another certificate. */
+export const STUB_CHANGED_URL = 'https://10.0.0.6:8443';
 
 declare global {
   interface Window {
@@ -19,10 +21,15 @@ declare global {
   }
 }
 
-function installStub(config: { fingerprint: string; url: string; selfId: string }): void {
+function installStub(config: {
+  fingerprint: string;
+  url: string;
+  changedUrl: string;
+  selfId: string;
+}): void {
   const calls: [string, unknown][] = [];
   window.__appelStubCalls = calls;
-  const { fingerprint, url, selfId } = config;
+  const { fingerprint, url, changedUrl, selfId } = config;
   const unsubscribe = (): void => undefined;
   const resolved = (method: string) => (argument?: unknown) => {
     calls.push([method, argument]);
@@ -47,8 +54,22 @@ function installStub(config: { fingerprint: string; url: string; selfId: string 
     },
     join(request) {
       calls.push(['join', request]);
+      // The same messages main's SessionController rejects with.
+      if (!request.fingerprint && request.url === changedUrl) {
+        return Promise.reject(
+          new Error(
+            `The server at ${changedUrl} presents certificate SHA-256 ${fingerprint}, but you ` +
+              'trusted 00:11:22. Refusing to connect.',
+          ),
+        );
+      }
       if (!request.fingerprint) {
-        return Promise.reject(new Error(`Certificate ${fingerprint} is not trusted`));
+        return Promise.reject(
+          new Error(
+            `fingerprint-required: The server at ${request.url} presents certificate SHA-256 ` +
+              `${fingerprint}. Compare it with the host's before trusting it.`,
+          ),
+        );
       }
       if (request.fingerprint !== fingerprint) {
         return Promise.reject(new Error('The server presented a different certificate'));
@@ -86,6 +107,7 @@ export async function useStubBridge(page: Page): Promise<void> {
   await page.context().addInitScript(installStub, {
     fingerprint: STUB_FINGERPRINT,
     url: STUB_URL,
+    changedUrl: STUB_CHANGED_URL,
     selfId: STUB_SELF_ID,
   });
 }
