@@ -5,8 +5,7 @@
  * (support/ipc-transport.ts). A desktop page hosts; a plain browser guest and a desktop guest
  * join; real calls with fake camera and microphone.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
@@ -30,6 +29,7 @@ import {
   TestIpcMain,
   type PageIpc,
 } from './support/ipc-transport.js';
+import { createCleanups } from '../support/cleanups.js';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 const quiet = createLogger('appel:test', { silent: true });
@@ -44,27 +44,16 @@ interface DesktopApp {
 }
 
 let preloadBundle: string;
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups = createCleanups();
 
 test.beforeAll(async () => {
   preloadBundle = await bundlePreloadBridge();
 });
 
-test.afterEach(async () => {
-  // Every cleanup runs, even after one failed; the first failure is reported.
-  const failures: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-});
+test.afterEach(() => cleanups.run());
 
 async function newController(): Promise<{ controller: SessionController; userDataDir: string }> {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'appel-desktop-'));
+  const userDataDir = await cleanups.tempDir('appel-desktop-');
   const controller = new SessionController({
     userDataDir,
     staticDir: rendererDir,
@@ -72,10 +61,7 @@ async function newController(): Promise<{ controller: SessionController; userDat
     logger: quiet,
     serverLogger: quiet,
   });
-  cleanups.push(async () => {
-    await controller.leave();
-    await rm(userDataDir, { recursive: true, force: true });
-  });
+  cleanups.push(() => controller.leave());
   return { controller, userDataDir };
 }
 

@@ -3,9 +3,6 @@
  * socket.io-client: the right fingerprint connects, any other certificate is refused before a
  * Socket.IO connection exists, and reconnections stay pinned.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { io as ioClient } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +15,7 @@ import { silentLogger } from '../../signaling-server/log.js';
 import { Events } from '../../signaling-server/protocol.js';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/server.js';
 import { loadOrCreateCertificate, type LoadedCertificate } from '../../signaling-server/tls.js';
+import { createCleanups } from '../support/cleanups.js';
 
 interface Started {
   server: SignalingServer;
@@ -26,23 +24,11 @@ interface Started {
   connections: string[];
 }
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  // Every cleanup runs, even after one failed; the first failure is reported.
-  const failures: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-});
+const cleanups = createCleanups();
+afterEach(() => cleanups.run());
 
 async function certificate(): Promise<LoadedCertificate> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'appel-pin-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await cleanups.tempDir('appel-pin-');
   return loadOrCreateCertificate({ dataDir });
 }
 

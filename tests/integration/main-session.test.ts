@@ -2,9 +2,8 @@
  * The host/join controller over the real embedded server: hosting with port fallback, joining by
  * invite, relaying through the server, and the trust-on-first-use refusal.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../preload/bridge-api.js';
@@ -12,27 +11,15 @@ import type { EventName, EventPayloads } from '../../preload/ipc-contract.js';
 import { probeCertificate } from '../../main/pinned-client.js';
 import { FINGERPRINT_REQUIRED, parseInvite, SessionController } from '../../main/session.js';
 import { silentLogger } from '../../signaling-server/log.js';
+import { createCleanups } from '../support/cleanups.js';
 
 const OFFER = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n' };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  // Every cleanup runs, even after one failed; the first failure is reported.
-  const failures: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-});
+const cleanups = createCleanups();
+afterEach(() => cleanups.run());
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'appel-session-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+function tempDir(): Promise<string> {
+  return cleanups.tempDir('appel-session-');
 }
 
 /**
