@@ -84,7 +84,9 @@ async function launch(
 ): Promise<AppInstance> {
   const app = await electron.launch({
     executablePath: binary,
-    args: [repoRoot],
+    // Chromium refuses to start as root with its OS sandbox (CI runs as root); the page's own
+    // sandbox (webPreferences.sandbox) is unchanged.
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot],
     cwd: repoRoot,
     env: {
       ...(process.env as Record<string, string>),
