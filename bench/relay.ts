@@ -3,7 +3,8 @@
  * pair exchanging an offer, an answer and 10 ICE candidates each way, all at once. Latency is
  * send → receive on this process's clock; each payload carries a sequence number to match them.
  * The same exchange runs once unmeasured first (JIT warm-up); latency under this burst is mostly
- * queueing, so p50 is close to the burst's duration.
+ * queueing, so p50 is close to the burst's duration; `unloaded` then measures one message at a
+ * time between one pair, the relay's own cost.
  *
  * Standalone: `npx tsx bench/relay.ts [pairs]` (after `npm run build`) prints the JSON.
  */
@@ -31,16 +32,20 @@ import {
 export interface RelayBenchResult {
   clients: number;
   messages: number;
+  /** Send → receive under the burst: mostly time spent queued behind the other messages. */
   p50Ms: number;
   p99Ms: number;
   messagesPerSecond: number;
   durationMs: number;
+  /** One message in flight at a time between one pair: the cost of a relay itself. */
+  unloaded: { messages: number; p50Ms: number; p99Ms: number };
 }
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const CANDIDATES_EACH_WAY = 10;
 const TIMEOUT_MS = 45_000;
+const UNLOADED_ROUNDS = 500;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -149,6 +154,33 @@ async function exchange(
   return { latencies, durationMs: performance.now() - started };
 }
 
+/**
+ * `rounds` candidates, each sent once the previous one arrived, taking the pairs in turn so that
+ * no client nears the server's per-client rate limit.
+ */
+async function oneAtATime(peers: readonly Peer[], rounds: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const pairs = Math.floor(peers.length / 2);
+  for (let round = 0; round < rounds; round++) {
+    const a = peers[2 * (round % pairs)] as Peer;
+    const b = peers[2 * (round % pairs) + 1] as Peer;
+    const seq = ++lastSeq;
+    const arrived = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`relay bench: ${seq} lost`)), TIMEOUT_MS);
+      b.socket.once(Events.candidate, ({ candidate }) => {
+        clearTimeout(timer);
+        if (seqOfCandidate(candidate) === seq) resolve();
+        else reject(new Error(`relay bench: expected ${seq}, got ${seqOfCandidate(candidate)}`));
+      });
+    });
+    const start = performance.now();
+    a.socket.emit(Events.candidate, { candidate: sampleCandidate(seq), to: b.id });
+    await arrived;
+    latencies.push(performance.now() - start);
+  }
+  return latencies.sort((x, y) => x - y);
+}
+
 export async function benchRelay(options: { pairs?: number } = {}): Promise<RelayBenchResult> {
   const pairs = options.pairs ?? 100;
   const server = await startAppelSignal();
@@ -170,6 +202,7 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
     const { latencies, durationMs } = await exchange(connected, CANDIDATES_EACH_WAY);
 
     latencies.sort((x, y) => x - y);
+    const unloaded = await oneAtATime(connected, UNLOADED_ROUNDS);
     return {
       clients: clients.length,
       messages: latencies.length,
@@ -177,6 +210,11 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
       p99Ms: round(percentile(latencies, 99)),
       messagesPerSecond: Math.round((latencies.length / durationMs) * 1000),
       durationMs: round(durationMs),
+      unloaded: {
+        messages: unloaded.length,
+        p50Ms: round(percentile(unloaded, 50)),
+        p99Ms: round(percentile(unloaded, 99)),
+      },
     };
   } finally {
     for (const socket of clients) socket.disconnect();
