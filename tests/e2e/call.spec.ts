@@ -38,6 +38,7 @@ import {
   useStubBridge,
 } from './support/stub-bridge.js';
 
+/** The README's screenshot; refreshed with `APPEL_UPDATE_SCREENSHOT=1 npm run test:e2e`. */
 const screenshotPath = fileURLToPath(new URL('../../docs/call.png', import.meta.url));
 
 let server: AppelSignal;
@@ -90,7 +91,10 @@ test('A calls B by id: audio and video flow both ways, then A hangs up', async (
   await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
   await expectMediaBothWays(a, b);
   await expect.poll(() => videoWidth(a.page, 'Your camera')).toBeGreaterThan(0);
-  await a.page.screenshot({ path: screenshotPath });
+  // Every run attaches its screenshot to the report; docs/ changes only when asked to.
+  await test.info().attach('call', { body: await a.page.screenshot(), contentType: 'image/png' });
+  if (process.env.APPEL_UPDATE_SCREENSHOT === '1')
+    await a.page.screenshot({ path: screenshotPath });
 
   const mute = a.page.getByRole('button', { name: 'Mute microphone' });
   const cameraOff = a.page.getByRole('button', { name: 'Camera off' });
