@@ -19,10 +19,9 @@ import {
 
 const electronBinary = installedElectronBinary();
 
-test.skip(
-  !electronBinary,
-  'Electron binary is not installed (node_modules/electron/dist is missing); run npx install-electron to enable this test',
-);
+const ELECTRON_MISSING =
+  'Electron binary is not installed (node_modules/electron/dist is missing); run npx install-electron to enable this test';
+test.skip(!electronBinary, ELECTRON_MISSING);
 
 test('two app instances: one hosts, the other joins by invite, and they call', async ({
   launchApp,
