@@ -10,6 +10,7 @@ import type {
   Unsubscribe,
 } from '../../preload/bridge-api.js';
 import {
+  DEFAULT_LIMITS,
   Events,
   isAck,
   validateRelayed,
@@ -56,7 +57,9 @@ class Listeners<T> {
 }
 
 function isPeerId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 128;
+  return (
+    typeof value === 'string' && value.length > 0 && value.length <= DEFAULT_LIMITS.maxPeerIdLength
+  );
 }
 
 export function createWebBridge(origin: string = location.origin): SignalingBridge {
