@@ -41,7 +41,7 @@ import {
   requireFingerprint,
   type SignalingSocket,
 } from './pinned-client.js';
-import { loadSettings, saveSettings, type Settings } from './settings.js';
+import { loadSettings } from './settings.js';
 import { TrustStore } from './trust-store.js';
 
 /** The bridge operations main implements; the IPC handlers call exactly these. */
@@ -220,7 +220,6 @@ export class SessionController implements SessionApi {
         throw error;
       }
       this.#log.info('hosting', { port: server.port, bindHost });
-      await this.#rememberMode(settings, 'host');
       return this.#session;
     });
   }
@@ -266,12 +265,10 @@ export class SessionController implements SessionApi {
         );
       }
       await this.#teardown();
-      const settings = await loadSettings(this.#options.userDataDir, this.#log);
       const socket = await this.#connect(invite.url, fingerprint);
       this.#session = this.#started('join', socket, invite.url, fingerprint);
       this.#log.info('joined', { url: invite.url });
       if (given) await this.#remember(invite.url, given);
-      await this.#rememberMode(settings, 'join');
       return this.#session;
     });
   }
@@ -432,14 +429,6 @@ export class SessionController implements SessionApi {
       await this.#trust.remember(origin, fingerprint);
     } catch (error) {
       this.#log.warn('cannot save the trusted server', { origin, error: messageOf(error) });
-    }
-  }
-
-  async #rememberMode(settings: Settings, mode: Settings['mode']): Promise<void> {
-    try {
-      await saveSettings(this.#options.userDataDir, { ...settings, mode });
-    } catch (error) {
-      this.#log.warn('cannot save settings', { error: messageOf(error) });
     }
   }
 }

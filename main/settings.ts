@@ -18,17 +18,11 @@ export interface Settings {
    * @default '0.0.0.0'
    */
   bindHost: string;
-  /**
-   * The last choice on the first screen.
-   * @default 'host'
-   */
-  mode: 'host' | 'join';
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
   port: 8443,
   bindHost: '0.0.0.0',
-  mode: 'host',
 };
 
 export const SETTINGS_FILE = 'settings.json';
@@ -52,10 +46,6 @@ const checks: { [K in keyof Settings]: { check: FieldCheck<K>; expected: string 
       typeof value === 'string' && (isIP(value) !== 0 || value === 'localhost'),
     expected: 'an IP address or "localhost"',
   },
-  mode: {
-    check: (value): value is Settings['mode'] => value === 'host' || value === 'join',
-    expected: '"host" or "join"',
-  },
 };
 
 /** Validates untrusted settings field by field; unknown fields are ignored. */
@@ -75,7 +65,6 @@ export function parseSettings(input: unknown): ParsedSettings {
   };
   assign('port');
   assign('bindHost');
-  assign('mode');
   return { settings, problems };
 }
 

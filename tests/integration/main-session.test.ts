@@ -111,14 +111,10 @@ describe('SessionController', () => {
       { phase: 'connecting' },
       { phase: 'connected', selfId: hosted.selfId },
     ]);
-    // The certificate is kept in userData/certificates, and the mode remembered.
+    // The certificate is kept in userData/certificates.
     await expect(readFile(join(hostDir, 'certificates', 'cert.pem'), 'utf8')).resolves.toMatch(
       /BEGIN CERTIFICATE/,
     );
-    expect(JSON.parse(await readFile(join(hostDir, 'settings.json'), 'utf8'))).toMatchObject({
-      port: busyPort,
-      mode: 'host',
-    });
     // Hosting again while hosting keeps the running session.
     await expect(host.host()).resolves.toEqual(hosted);
 

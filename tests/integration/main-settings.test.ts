@@ -29,24 +29,22 @@ function capture() {
 }
 
 describe('settings', () => {
-  it('defaults to port 8443 on every interface, in host mode, without a file', async () => {
+  it('defaults to port 8443 on every interface without a file', async () => {
     const { lines, log } = capture();
     await expect(loadSettings(await tempDir(), log)).resolves.toEqual({
       port: 8443,
       bindHost: '0.0.0.0',
-      mode: 'host',
     });
     expect(lines).toEqual([]);
   });
 
   it('saves and loads back, atomically, in a directory it creates', async () => {
     const dir = join(await tempDir(), 'nested', 'userData');
-    await saveSettings(dir, { port: 9000, bindHost: '127.0.0.1', mode: 'join' });
-    await saveSettings(dir, { port: 9001, bindHost: '127.0.0.1', mode: 'join' });
+    await saveSettings(dir, { port: 9000, bindHost: '127.0.0.1' });
+    await saveSettings(dir, { port: 9001, bindHost: '127.0.0.1' });
     await expect(loadSettings(dir)).resolves.toEqual({
       port: 9001,
       bindHost: '127.0.0.1',
-      mode: 'join',
     });
     // No temporary file is left behind.
     expect(await readdir(dir)).toEqual([SETTINGS_FILE]);
@@ -65,21 +63,20 @@ describe('settings', () => {
 
   it('keeps the good fields and replaces each bad one with its default', async () => {
     const dir = await tempDir();
+    const { lines, log } = capture();
     await writeFile(
       join(dir, SETTINGS_FILE),
-      JSON.stringify({ port: 70000, bindHost: 'my laptop', mode: 'join', extra: true }),
+      JSON.stringify({ port: 70000, bindHost: '127.0.0.1', extra: true }),
     );
-    const { lines, log } = capture();
-    await expect(loadSettings(dir, log)).resolves.toEqual({
-      port: 8443,
-      bindHost: '0.0.0.0',
-      mode: 'join',
-    });
+    await expect(loadSettings(dir, log)).resolves.toEqual({ port: 8443, bindHost: '127.0.0.1' });
+    await writeFile(
+      join(dir, SETTINGS_FILE),
+      JSON.stringify({ port: 9000, bindHost: 'my laptop' }),
+    );
+    await expect(loadSettings(dir, log)).resolves.toEqual({ port: 9000, bindHost: '0.0.0.0' });
     expect(lines).toHaveLength(2);
-    expect(lines.join('\n')).toMatch(
-      /problem=.*port.* must be an integer from 0 to 65535, got 70000/,
-    );
-    expect(lines.join('\n')).toMatch(/problem=.*bindHost.* must be an IP address or/);
+    expect(lines[0]).toMatch(/problem=.*port.* must be an integer from 0 to 65535, got 70000/);
+    expect(lines[1]).toMatch(/problem=.*bindHost.* must be an IP address or/);
   });
 
   it('treats a JSON value that is not an object as damaged', async () => {
