@@ -17,15 +17,14 @@ import type {
 import type { EventName, EventPayloads, InvokeMethod } from '../preload/ipc-contract.js';
 import { createLogger, type Logger } from '../signaling-server/log.js';
 import {
-  DEFAULT_LIMITS,
   Events,
   isAck,
+  parsePeerEvent,
+  parsePeerList,
   validateRelayed,
   validateRelayRequest,
   type IceCandidate,
-  type PeerEvent,
   type PeerId,
-  type PeerList,
   type RelayEvent,
   type RelayRequests,
   type SessionDescription,
@@ -96,26 +95,6 @@ export function parseInvite(input: string): ParsedInvite {
   const url = parseServerUrl(withScheme);
   const fp = new URLSearchParams(url.hash.slice(1)).get('fp');
   return { url: url.origin, fingerprint: fp ? requireFingerprint(fp) : null };
-}
-
-function isPeerId(value: unknown): value is PeerId {
-  return (
-    typeof value === 'string' && value.length > 0 && value.length <= DEFAULT_LIMITS.maxPeerIdLength
-  );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asPeerList(value: unknown): PeerList | null {
-  if (!isRecord(value) || !Array.isArray(value.peers)) return null;
-  const peers: unknown[] = value.peers;
-  return peers.every(isPeerId) ? { peers: [...peers] } : null;
-}
-
-function asPeerEvent(value: unknown): PeerEvent | null {
-  return isRecord(value) && isPeerId(value.id) ? { id: value.id } : null;
 }
 
 function isAddressInUse(error: unknown): boolean {
@@ -359,21 +338,21 @@ export class SessionController implements SessionApi {
     relay(Events.candidate, 'candidate');
     relay(Events.hangUp, 'hangUp');
     socket.on(Events.peerList, (payload: unknown) => {
-      const list = asPeerList(payload);
+      const list = parsePeerList(payload);
       if (list) {
         this.#peers = new Set(list.peers);
         this.#emit('peerList', list);
       } else this.#dropped(Events.peerList, 'expected {peers: string[]}');
     });
     socket.on(Events.peerJoined, (payload: unknown) => {
-      const peer = asPeerEvent(payload);
+      const peer = parsePeerEvent(payload);
       if (peer) {
         if (peer.id !== socket.id) this.#peers.add(peer.id);
         this.#emit('peerJoined', peer);
       } else this.#dropped(Events.peerJoined, 'expected {id: string}');
     });
     socket.on(Events.peerLeft, (payload: unknown) => {
-      const peer = asPeerEvent(payload);
+      const peer = parsePeerEvent(payload);
       if (peer) {
         this.#peers.delete(peer.id);
         this.#emit('peerLeft', peer);

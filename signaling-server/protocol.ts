@@ -293,6 +293,23 @@ export function validateRelayRequest<E extends RelayEvent>(
   return error ? invalid(error) : { ok: true, value: value as RelayRequests[E] };
 }
 
+/** Whether a value can be a peer id (a non-empty string within the id length limit). */
+export function isPeerId(value: unknown): value is PeerId {
+  return checkPeerId(value, 'id', DEFAULT_LIMITS) === null;
+}
+
+/** Validates a `peer:list` from the server: `{peers: PeerId[]}`, returned as a fresh copy. */
+export function parsePeerList(value: unknown): PeerList | null {
+  if (!isRecord(value) || !Array.isArray(value.peers)) return null;
+  const peers: unknown[] = value.peers;
+  return peers.every(isPeerId) ? { peers: [...peers] } : null;
+}
+
+/** Validates a `peer:joined` / `peer:left` from the server: `{id: PeerId}`. */
+export function parsePeerEvent(value: unknown): PeerEvent | null {
+  return isRecord(value) && isPeerId(value.id) ? { id: value.id } : null;
+}
+
 /** Type guard for {@link Ack}, for clients that must not trust the server blindly either. */
 export function isAck(value: unknown): value is Ack {
   if (!isRecord(value)) return false;

@@ -10,9 +10,11 @@ import type {
   Unsubscribe,
 } from '../../preload/bridge-api.js';
 import {
-  DEFAULT_LIMITS,
   Events,
   isAck,
+  isPeerId,
+  parsePeerEvent,
+  parsePeerList,
   validateRelayed,
   type ClientToServerEvents,
   type PeerEvent,
@@ -56,12 +58,6 @@ class Listeners<T> {
   }
 }
 
-function isPeerId(value: unknown): value is string {
-  return (
-    typeof value === 'string' && value.length > 0 && value.length <= DEFAULT_LIMITS.maxPeerIdLength
-  );
-}
-
 export function createWebBridge(origin: string = location.origin): SignalingBridge {
   let socket: AppSocket | null = null;
   let session: SessionInfo | null = null;
@@ -89,8 +85,8 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
     s.on(Events.candidate, relay(Events.candidate, candidates));
     s.on(Events.hangUp, relay(Events.hangUp, hangUps));
     s.on(Events.peerList, (payload: unknown) => {
-      const peers: unknown = (payload as Partial<PeerList> | null)?.peers;
-      if (Array.isArray(peers) && peers.every(isPeerId)) peerLists.emit({ peers: [...peers] });
+      const list = parsePeerList(payload);
+      if (list) peerLists.emit(list);
       else console.warn('appel:web-bridge dropped a malformed peer list');
     });
     for (const [event, listeners] of [
@@ -98,8 +94,8 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
       [Events.peerLeft, peersLeft],
     ] as const) {
       s.on(event, (payload: unknown) => {
-        const id: unknown = (payload as Partial<PeerEvent> | null)?.id;
-        if (isPeerId(id)) listeners.emit({ id });
+        const peer = parsePeerEvent(payload);
+        if (peer) listeners.emit(peer);
         else console.warn(`appel:web-bridge dropped a malformed "${event}"`);
       });
     }

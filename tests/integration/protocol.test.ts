@@ -7,6 +7,9 @@ import {
   DEFAULT_LIMITS,
   Events,
   isAck,
+  isPeerId,
+  parsePeerEvent,
+  parsePeerList,
   payloadBytes,
   validateRelayRequest,
   validateRelayed,
@@ -191,6 +194,39 @@ describe('validateRelayRequest refuses', () => {
       ok: false,
       code: 'too-large',
     });
+  });
+});
+
+describe('presence events from the server', () => {
+  it('accept peer lists and peer events of real ids, as fresh copies', () => {
+    const peers = [to, 'Q2abcdefghijklmnAAAC'];
+    const list = parsePeerList({ peers, extra: 1 });
+    expect(list).toEqual({ peers });
+    expect(list?.peers).not.toBe(peers);
+    expect(parsePeerList({ peers: [] })).toEqual({ peers: [] });
+    expect(parsePeerEvent({ id: to, extra: 1 })).toEqual({ id: to });
+  });
+
+  it('refuse anything else', () => {
+    for (const bad of [
+      null,
+      undefined,
+      'x',
+      [],
+      {},
+      { peers: 'x' },
+      { peers: [1] },
+      { peers: [''] },
+    ]) {
+      expect(parsePeerList(bad)).toBeNull();
+    }
+    const tooLong = 'a'.repeat(DEFAULT_LIMITS.maxPeerIdLength + 1);
+    expect(parsePeerList({ peers: [to, tooLong] })).toBeNull();
+    for (const bad of [null, {}, { id: 7 }, { id: '' }, { id: tooLong }, [to]]) {
+      expect(parsePeerEvent(bad)).toBeNull();
+    }
+    expect(isPeerId(to)).toBe(true);
+    expect(isPeerId(tooLong)).toBe(false);
   });
 });
 
