@@ -5,8 +5,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export interface AppPaths {
   /** The preload bundle (dist-electron/preload.cjs). */
   preload: string;
-  /** The built call page's folder (dist/renderer), also served to browser guests. */
+  /** The built call page's folder (dist/renderer). */
   rendererDir: string;
+  /**
+   * The same folder as the embedded server reads it for browser guests. In the packaged app it is
+   * unpacked beside app.asar (electron-builder.yml `asarUnpack`), so the server's plain file reads
+   * never depend on Electron's asar emulation.
+   */
+  servedDir: string;
   /** What the window loads: the built page, or Vite's dev server. */
   page: { file: string } | { url: string };
   /** The page's URL: the only origin that gets IPC, media permissions and navigation. */
@@ -24,6 +30,7 @@ export function appPaths(mainModuleUrl: string, devServerUrl?: string): AppPaths
   return {
     preload: join(root, 'dist-electron', 'preload.cjs'),
     rendererDir,
+    servedDir: rendererDir.replace(/\.asar(?=[\\/])/, '.asar.unpacked'),
     page: devServerUrl ? { url: devServerUrl } : { file },
     appUrl: devServerUrl ?? pathToFileURL(file).href,
   };

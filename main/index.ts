@@ -45,7 +45,7 @@ function isTrustedSender(event: IpcMainInvokeEvent, appUrl: string): boolean {
 function setupSession(files: AppPaths): SessionController {
   const controller = new SessionController({
     userDataDir: app.getPath('userData'),
-    staticDir: files.rendererDir,
+    staticDir: files.servedDir,
     ...(hooks.bindHost ? { bindHost: hooks.bindHost } : {}),
   });
   registerIpcHandlers(ipcMain, controller, (event) => isTrustedSender(event, files.appUrl));

@@ -94,12 +94,19 @@ describe('appPaths', () => {
     expect(paths).toEqual({
       preload: '/opt/app/dist-electron/preload.cjs',
       rendererDir: '/opt/app/dist/renderer',
+      servedDir: '/opt/app/dist/renderer',
       page: { file: '/opt/app/dist/renderer/index.html' },
       appUrl: pathToFileURL('/opt/app/dist/renderer/index.html').href,
     });
     expect(
       appPaths('file:///opt/app/dist-electron/main.js', 'http://localhost:5173/'),
     ).toMatchObject({ page: { url: 'http://localhost:5173/' }, appUrl: 'http://localhost:5173/' });
+  });
+
+  it('serves browser guests the unpacked copy of the page in a packaged app', () => {
+    const paths = appPaths('file:///opt/Appel/resources/app.asar/dist-electron/main.js');
+    expect(paths.rendererDir).toBe('/opt/Appel/resources/app.asar/dist/renderer');
+    expect(paths.servedDir).toBe('/opt/Appel/resources/app.asar.unpacked/dist/renderer');
   });
 });
 
