@@ -84,7 +84,7 @@ export default tseslint.config(
             { group: ['electron'], message: 'The signaling server is plain Node.' },
             {
               group: ['**/main/**', '**/preload/**', '**/renderer/**'],
-              message: 'Imports flow toward signaling-server, never out of it.',
+              message: 'The server imports common/ only.',
             },
           ],
         },
@@ -92,12 +92,20 @@ export default tseslint.config(
     },
   },
   {
-    // The protocol is shared with browsers: nothing Node-only.
-    files: ['signaling-server/protocol.ts', 'preload/bridge-api.ts', 'preload/ipc-contract.ts'],
+    // What every process shares runs in browsers too, and imports nothing else of the app.
+    files: ['common/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: nodeOnly, message: 'Shared contracts run in browsers too.' }] },
+        {
+          patterns: [
+            { group: nodeOnly, message: 'Shared contracts run in browsers too.' },
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/signaling-server/**'],
+              message: 'common/ imports nothing but itself.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `appel-signal`: runs the compiled signaling server CLI (dist/server/cli.js, from `npm run build`).
+// `appel-signal`: runs the compiled signaling server CLI (dist/server/signaling-server/cli.js, from `npm run build`).
 import { existsSync } from 'node:fs';
 
-const cli = new URL('../dist/server/cli.js', import.meta.url);
+const cli = new URL('../dist/server/signaling-server/cli.js', import.meta.url);
 if (!existsSync(cli)) {
   process.stderr.write(
-    'appel-signal: dist/server/cli.js not found; run `npm run build` first (in the Appel checkout)\n',
+    'appel-signal: dist/server/signaling-server/cli.js not found; run `npm run build` first (in the Appel checkout)\n',
   );
   process.exit(1);
 }

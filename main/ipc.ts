@@ -3,7 +3,7 @@
  * forwarded event per {@link EventChannels} entry. Every handler first checks that the sender is
  * the app's own page, then treats its arguments as `unknown` until a validator narrows them.
  */
-import type { JoinRequest, Unsubscribe } from '../preload/bridge-api.js';
+import type { HostRequest, JoinRequest, Unsubscribe } from '../common/bridge-api.js';
 import {
   EventChannels,
   InvokeChannels,
@@ -11,13 +11,16 @@ import {
   type EventPayloads,
   type InvokeArgs,
   type InvokeMethod,
-} from '../preload/ipc-contract.js';
+} from '../common/ipc-contract.js';
 import {
   DEFAULT_LIMITS,
   Events,
+  isAccessKey,
+  isRoomId,
+  validateDisplayName,
   validateRelayRequest,
   type RelayEvent,
-} from '../signaling-server/protocol.js';
+} from '../common/protocol.js';
 import type { SessionApi } from './session.js';
 
 /** The part of Electron's `ipcMain` used here, so tests can pass a stand-in. */
@@ -65,14 +68,39 @@ function url(method: InvokeMethod, value: unknown): string {
   return value;
 }
 
+function displayName(method: InvokeMethod, value: unknown): string {
+  const name = validateDisplayName(value);
+  if (!name.ok) throw new Error(`${method}: ${name.message}`);
+  return name.value;
+}
+
+function hostRequest(value: unknown): HostRequest {
+  if (!isRecord(value)) throw new Error('host: expected {name}');
+  return { name: displayName('host', value.name) };
+}
+
 function joinRequest(value: unknown): JoinRequest {
-  if (!isRecord(value)) throw new Error('join: expected {url, fingerprint?}');
-  const request: JoinRequest = { url: url('join', value.url) };
+  if (!isRecord(value)) throw new Error('join: expected {url, name, fingerprint?, replacePin?}');
+  const request: JoinRequest = {
+    url: url('join', value.url),
+    name: displayName('join', value.name),
+  };
   if (value.fingerprint !== undefined && value.fingerprint !== null && value.fingerprint !== '') {
     if (typeof value.fingerprint !== 'string' || value.fingerprint.length > 200) {
       throw new Error('join: the fingerprint must be a string');
     }
     request.fingerprint = value.fingerprint;
+  }
+  if (value.replacePin !== undefined) {
+    if (typeof value.replacePin !== 'boolean') throw new Error('join: replacePin must be a boolean');
+    request.replacePin = value.replacePin;
+  }
+  if (value.room !== undefined || value.key !== undefined) {
+    if (!isRoomId(value.room) || !isAccessKey(value.key)) {
+      throw new Error('join: room and key must be a room id and a room key');
+    }
+    request.room = value.room;
+    request.key = value.key;
   }
   return request;
 }
@@ -87,7 +115,11 @@ function relayed<E extends RelayEvent>(method: InvokeMethod, event: E, to: unkno
 /** Turns a channel's raw arguments into the bridge method's typed arguments, or throws. */
 const validators: { [M in InvokeMethod]: (args: unknown[]) => InvokeArgs<M> } = {
   host: (args) => {
-    expectArgs('host', args, 0);
+    expectArgs('host', args, 1);
+    return [hostRequest(args[0])];
+  },
+  newInvite: (args) => {
+    expectArgs('newInvite', args, 0);
     return [];
   },
   leave: (args) => {
@@ -119,9 +151,16 @@ const validators: { [M in InvokeMethod]: (args: unknown[]) => InvokeArgs<M> } = 
     });
     return [to, candidate];
   },
+  sendRinging: (args) => {
+    expectArgs('sendRinging', args, 1);
+    return [peerId('sendRinging', args[0])];
+  },
   sendHangUp: (args) => {
-    expectArgs('sendHangUp', args, 1);
-    return [peerId('sendHangUp', args[0])];
+    // The reason is optional: one or two arguments.
+    if (args.length !== 1 && args.length !== 2) expectArgs('sendHangUp', args, 2);
+    const body = args[1] === undefined ? {} : { reason: args[1] };
+    const { to, reason } = relayed('sendHangUp', Events.hangUp, args[0], body);
+    return reason ? [to, reason] : [to];
   },
 };
 

@@ -2,29 +2,36 @@
  * The desktop app's Socket.IO client, pinned to one certificate (trust on first use).
  *
  * A server's self-signed certificate is first read without trusting it ({@link probeCertificate});
- * if its SHA-256 fingerprint is the pinned one, the Socket.IO connection is made with that exact
- * certificate as the only CA and `rejectUnauthorized: true`, plus a `checkServerIdentity` that
- * compares fingerprints instead of host names. So the TLS layer itself refuses any other
- * certificate, on the first connection and on every reconnection.
+ * if its SHA-256 fingerprint is the pinned one, the Socket.IO connection is made with the
+ * certificates the server presented (its own, and the chain of a CA-issued one) as the only CAs
+ * and `rejectUnauthorized: true`, plus a `checkServerIdentity` that compares the leaf's
+ * fingerprint instead of host names. So the TLS layer itself refuses any other certificate, on
+ * the first connection and on every reconnection.
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { CertificateProbe } from '../preload/bridge-api.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../signaling-server/protocol.js';
-import { normalizeFingerprint } from '../signaling-server/tls.js';
-
-/** A Socket.IO client typed by the wire protocol. */
-export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import {
+  connect as tlsConnect,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+} from 'node:tls';
+import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import type { CertificateProbe } from '../common/bridge-api.js';
+import { normalizeFingerprint } from '../common/invite.js';
+import type { HandshakeAuth } from '../common/protocol.js';
+import type { SignalingSocket } from '../common/signaling-client.js';
 
 /** How long a probe or the first connection may take. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What {@link readPeerCertificate} learns: the probe plus the certificate itself. */
 export interface PeerCertificateInfo extends CertificateProbe {
-  /** The certificate in PEM form, to be used as the only trusted CA. */
-  pem: string;
+  /**
+   * The presented chain in PEM form, leaf first: the only CAs trusted for this server. A chain
+   * file's root (or intermediate) anchors a CA-issued certificate; a self-signed one anchors
+   * itself.
+   */
+  chain: string[];
 }
 
 /** Parses an `https://` server URL; anything else is refused with a message for the user. */
@@ -64,6 +71,21 @@ function toPem(raw: Buffer): string {
   return new X509Certificate(raw).toString();
 }
 
+/** The presented certificates, leaf first, up to the root or the last one the server sent. */
+function chainOf(leaf: DetailedPeerCertificate): string[] {
+  const chain: string[] = [];
+  const seen = new Set<string>();
+  for (
+    let certificate: DetailedPeerCertificate | undefined = leaf;
+    certificate?.raw && !seen.has(certificate.fingerprint256);
+    certificate = certificate.issuerCertificate
+  ) {
+    seen.add(certificate.fingerprint256);
+    chain.push(toPem(certificate.raw));
+  }
+  return chain;
+}
+
 /**
  * Reads the certificate a server presents. Verification is off for this one connection only so
  * that an unknown certificate can be shown to the user; nothing is sent and the socket is
@@ -92,7 +114,7 @@ export function readPeerCertificate(
     socket.once('error', fail);
     socket.once('timeout', () => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)));
     socket.once('secureConnect', () => {
-      const certificate = socket.getPeerCertificate();
+      const certificate = socket.getPeerCertificate(true);
       socket.destroy();
       if (!certificate.raw) {
         reject(new Error(`${url.origin} presented no certificate`));
@@ -103,7 +125,7 @@ export function readPeerCertificate(
         fingerprint: certificate.fingerprint256,
         subject: formatSubject(certificate),
         validTo: certificate.valid_to,
-        pem: toPem(certificate.raw),
+        chain: chainOf(certificate),
       });
     });
   });
@@ -124,22 +146,25 @@ export function mismatchMessage(origin: string, presented: string, pinned: strin
 }
 
 /**
- * TLS options that accept exactly one certificate: it is the only CA, verification is on, and
- * the identity check compares the SHA-256 fingerprint (host names do not matter: the pin is
- * stronger than a name in a self-signed certificate).
+ * TLS options that accept exactly one leaf certificate: its presented chain is the only set of
+ * CAs, verification is on, and the identity check compares the leaf's SHA-256 fingerprint (host
+ * names do not matter: the pin is stronger than a name in a self-signed certificate).
  */
 export function pinnedTlsOptions(
-  certPem: string,
+  chain: string[],
   fingerprint: string,
 ): {
   ca: string[];
   rejectUnauthorized: true;
+  allowPartialTrustChain: true;
   checkServerIdentity: (host: string, certificate: PeerCertificate) => Error | undefined;
 } {
   const pinned = requireFingerprint(fingerprint);
   return {
-    ca: [certPem],
+    ca: chain,
     rejectUnauthorized: true,
+    // Node ≥ 22.9 (Electron's): an intermediate the server sent may anchor the chain on its own.
+    allowPartialTrustChain: true,
     checkServerIdentity: (host, certificate) =>
       certificate.fingerprint256 === pinned
         ? undefined
@@ -147,25 +172,19 @@ export function pinnedTlsOptions(
   };
 }
 
-export interface ConnectPinnedOptions {
-  /** Called with the socket before it connects, to attach listeners that must see every event. */
-  setup?: (socket: SignalingSocket) => void;
-  /** @default CONNECT_TIMEOUT_MS */
-  timeoutMs?: number;
-}
-
 /**
- * Connects a Socket.IO client to `url` trusting only the certificate with `fingerprint`.
- * Rejects, without ever opening a Socket.IO connection, when the server presents another one.
- * Resolves once connected; Socket.IO's reconnections reuse the same pinned TLS options.
+ * A Socket.IO client for `url` that trusts only the certificate with `fingerprint`, not yet
+ * connected (common/signaling-client.ts opens it). Rejects, without ever opening a Socket.IO
+ * connection, when the server presents another certificate. Socket.IO's reconnections reuse the
+ * same pinned TLS options and the same handshake `auth`.
  */
-export async function connectPinned(
+export async function pinnedSocket(
   url: string,
   fingerprint: string,
-  options: ConnectPinnedOptions = {},
+  auth: HandshakeAuth,
+  timeoutMs = CONNECT_TIMEOUT_MS,
 ): Promise<SignalingSocket> {
   const pinned = requireFingerprint(fingerprint);
-  const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
   const presented = await readPeerCertificate(url, timeoutMs);
   if (presented.fingerprint !== pinned) {
     throw new Error(mismatchMessage(presented.url, presented.fingerprint, pinned));
@@ -178,26 +197,8 @@ export async function connectPinned(
     forceNew: true,
     autoConnect: false,
     timeout: timeoutMs,
-    ...pinnedTlsOptions(presented.pem, pinned),
+    auth: { ...auth },
+    ...pinnedTlsOptions(presented.chain, pinned),
   };
-  const socket: SignalingSocket = io(presented.url, socketOptions);
-  options.setup?.(socket);
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      socket.off('connect', onConnect);
-      socket.off('connect_error', onError);
-    };
-    const onConnect = (): void => {
-      cleanup();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      socket.disconnect();
-      reject(new Error(`Cannot connect to ${presented.url}: ${error.message}`));
-    };
-    socket.on('connect', onConnect);
-    socket.on('connect_error', onError);
-    socket.connect();
-  });
+  return io(presented.url, socketOptions);
 }

@@ -5,55 +5,38 @@
  */
 import { join as joinPath } from 'node:path';
 import type {
-  BridgeErrorCode,
   CertificateProbe,
-  ConnectionStatus,
   HostInfo,
+  HostRequest,
   JoinRequest,
   SessionInfo,
   SignalingBridge,
   Unsubscribe,
-} from '../preload/bridge-api.js';
-import type { EventName, EventPayloads, InvokeMethod } from '../preload/ipc-contract.js';
-import { createLogger, type Logger } from '../signaling-server/log.js';
+} from '../common/bridge-api.js';
+import { CodedError } from '../common/errors.js';
+import { formatInvite, parseInvite } from '../common/invite.js';
+import { Listeners } from '../common/listeners.js';
+import type { EventName, EventPayloads, InvokeMethod } from '../common/ipc-contract.js';
 import {
   Events,
-  isAck,
-  parsePeerEvent,
-  parsePeerList,
-  validateRelayed,
-  validateRelayRequest,
+  type HandshakeAuth,
+  type HangUpReason,
   type IceCandidate,
   type PeerId,
-  type RelayEvent,
-  type RelayRequests,
+  type RoomId,
   type SessionDescription,
-} from '../signaling-server/protocol.js';
+} from '../common/protocol.js';
+import { SignalingClient } from '../common/signaling-client.js';
+import { createLogger, type Logger } from '../signaling-server/log.js';
 import { createSignalingServer } from '../signaling-server/server.js';
 import { loadOrCreateCertificate } from '../signaling-server/tls.js';
 import { localServerUrl, serverUrls, type InterfaceTable } from './network.js';
-import {
-  connectPinned,
-  parseServerUrl,
-  probeCertificate,
-  readPeerCertificate,
-  requireFingerprint,
-  type SignalingSocket,
-} from './pinned-client.js';
+import { pinnedSocket, probeCertificate, readPeerCertificate, requireFingerprint } from './pinned-client.js';
 import { loadSettings } from './settings.js';
 import { TrustStore } from './trust-store.js';
 
 /** The bridge operations main implements; the IPC handlers call exactly these. */
 export type SessionApi = { [M in InvokeMethod]: SignalingBridge[M] };
-
-/** How long the server has to acknowledge a message. */
-export const ACK_TIMEOUT_MS = 10_000;
-
-/**
- * The code a join rejection starts with when no fingerprint was given: the page then probes the
- * certificate, shows its fingerprint and asks the user whether to trust it.
- */
-export const FINGERPRINT_REQUIRED = 'fingerprint-required' satisfies BridgeErrorCode;
 
 /** Sub-folder of userData holding the host's generated certificate. */
 export const CERTIFICATES_DIR = 'certificates';
@@ -79,23 +62,18 @@ export interface SessionControllerOptions {
 type EmbeddedServer = Awaited<ReturnType<typeof createSignalingServer>>;
 type Listener<E extends EventName> = (payload: EventPayloads[E]) => void;
 
-/** An invite split into the server origin and the fingerprint it carries, if any. */
-export interface ParsedInvite {
-  url: string;
-  fingerprint: string | null;
-}
-
-/**
- * Reads what a user pastes into Join: `https://host:port`, `host:port`, or a whole invite
- * `https://host:port/#fp=AB:CD:…`.
- */
-export function parseInvite(input: string): ParsedInvite {
-  const trimmed = input.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
-  const url = parseServerUrl(withScheme);
-  const fp = new URLSearchParams(url.hash.slice(1)).get('fp');
-  return { url: url.origin, fingerprint: fp ? requireFingerprint(fp) : null };
-}
+/** The client events main forwards to the window, all of them. */
+const FORWARDED: readonly EventName[] = [
+  'offer',
+  'answer',
+  'candidate',
+  'ringing',
+  'hangUp',
+  'peerList',
+  'peerJoined',
+  'peerLeft',
+  'connectionStatus',
+];
 
 function isAddressInUse(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
@@ -105,56 +83,44 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One live connection: the client, what it forwards, and the embedded server when hosting. */
+interface Connection {
+  client: SignalingClient;
+  unsubscribes: Unsubscribe[];
+  info: SessionInfo;
+  server: EmbeddedServer | null;
+}
+
 export class SessionController implements SessionApi {
   readonly #options: SessionControllerOptions;
   readonly #log: Logger;
   readonly #trust: TrustStore;
-  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
-  #socket: SignalingSocket | null = null;
-  #server: EmbeddedServer | null = null;
-  #session: SessionInfo | null = null;
-  /** The other peers on the server, kept to re-announce them to a reloaded page. */
-  #peers = new Set<PeerId>();
-  /** host/join/leave run one at a time, in call order. */
+  readonly #listeners: Listeners<EventPayloads>;
+  #current: Connection | null = null;
+  /** host/join/leave/newInvite run one at a time, in call order. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: SessionControllerOptions) {
     this.#options = options;
     this.#log = options.logger ?? createLogger('appel:session');
     this.#trust = new TrustStore(options.userDataDir, this.#log);
+    this.#listeners = new Listeners((event, error) =>
+      this.#log.error('event listener threw', { event, error: messageOf(error) }),
+    );
   }
 
   /** The current session, if any. */
   get session(): SessionInfo | null {
-    return this.#session;
+    return this.#current?.info ?? null;
   }
 
   /** Subscribes to an event main forwards to the window. */
   on<E extends EventName>(event: E, listener: Listener<E>): Unsubscribe {
-    let set = this.#listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    const listeners = set;
-    listeners.add(listener);
-    return () => {
-      listeners.delete(listener);
-    };
+    return this.#listeners.add(event, listener);
   }
 
   #emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      try {
-        (listener as Listener<E>)(payload);
-      } catch (error) {
-        this.#log.error('event listener threw', { event, error: messageOf(error) });
-      }
-    }
-  }
-
-  #status(status: ConnectionStatus): void {
-    this.#emit('connectionStatus', status);
+    this.#listeners.emit(event, payload);
   }
 
   #exclusive<T>(operation: () => Promise<T>): Promise<T> {
@@ -165,16 +131,18 @@ export class SessionController implements SessionApi {
 
   /**
    * Starts the embedded server (the settings' port, or any free one when it is taken) with this
-   * app's certificate and joins it. Already hosting: returns the running session unchanged.
+   * app's certificate and one private room, and joins that room. The server keeps no open room:
+   * only holders of the invite get in. Already hosting: returns the running session unchanged.
    */
-  host(): Promise<SessionInfo> {
+  host(request: HostRequest): Promise<SessionInfo> {
     return this.#exclusive(async () => {
-      if (this.#session?.mode === 'host') {
+      const current = this.#current;
+      if (current?.info.mode === 'host' && current.server) {
         // A reloaded page asking again: tell it who is here, as a fresh connection would.
-        this.#emit('peerList', { peers: [...this.#peers] });
-        return this.#session;
+        const { self, room, peers } = current.client;
+        if (self) this.#emit('peerList', { room, self, peers });
+        return current.info;
       }
-      await this.#teardown();
       const { userDataDir } = this.#options;
       const settings = await loadSettings(userDataDir, this.#log);
       const bindHost = this.#options.bindHost ?? settings.bindHost;
@@ -183,23 +151,50 @@ export class SessionController implements SessionApi {
       });
       const server = await this.#startServer(bindHost, settings.port, certificate);
       try {
+        const { room, key } = server.createRoom();
         const url = localServerUrl(bindHost, server.port);
-        const socket = await this.#connect(url, server.fingerprint);
-        const urls = serverUrls(bindHost, server.port, this.#options.interfaces?.());
-        const host: HostInfo = {
-          urls,
-          port: server.port,
-          fingerprint: server.fingerprint,
-          invite: `${urls[0] ?? url}/#fp=${server.fingerprint}`,
-        };
-        this.#server = server;
-        this.#session = this.#started('host', socket, url, server.fingerprint, host);
+        const client = await this.#open(url, server.fingerprint, { room, key, name: request.name });
+        const host = this.#hostInfo(bindHost, server, room, key);
+        await this.#replace({
+          ...client,
+          server,
+          info: { mode: 'host', self: client.self, room, url, fingerprint: server.fingerprint, host },
+        });
       } catch (error) {
         await server.close();
         throw error;
       }
       this.#log.info('hosting', { port: server.port, bindHost });
-      return this.#session;
+      return this.#current!.info;
+    });
+  }
+
+  #hostInfo(bindHost: string, server: EmbeddedServer, room: RoomId, key: string): HostInfo {
+    const urls = serverUrls(bindHost, server.port, this.#options.interfaces?.());
+    const first = urls[0] ?? localServerUrl(bindHost, server.port);
+    const invite = formatInvite({ url: first, room, key, fingerprint: server.fingerprint });
+    return { urls, port: server.port, fingerprint: server.fingerprint, room, invite };
+  }
+
+  /** Re-keys the hosted room: the old invite stops admitting anyone new; members stay. */
+  newInvite(): Promise<HostInfo> {
+    return this.#exclusive(() => {
+      const current = this.#current;
+      const host = current?.info.host;
+      if (!current?.server || !host) {
+        return Promise.reject(new Error('Not hosting: there is no invite to renew.'));
+      }
+      const key = current.server.rekeyRoom(host.room);
+      // This app's own reconnections must present the new key too.
+      current.client.setRoomKey(key);
+      const url = host.urls[0] ?? current.info.url;
+      const renewed: HostInfo = {
+        ...host,
+        invite: formatInvite({ url, room: host.room, key, fingerprint: host.fingerprint }),
+      };
+      current.info = { ...current.info, host: renewed };
+      this.#log.info('issued a new invite; the old one is revoked', { room: host.room });
+      return Promise.resolve(renewed);
     });
   }
 
@@ -211,6 +206,9 @@ export class SessionController implements SessionApi {
     const options = {
       host: bindHost,
       tls: { cert: tls.cert, key: tls.key },
+      // Host mode admits invited people only: no default room, no rooms made by guests.
+      defaultRoom: false,
+      openRooms: false,
       ...(this.#options.staticDir ? { staticDir: this.#options.staticDir } : {}),
       logger: this.#options.serverLogger ?? createLogger('appel:server'),
     };
@@ -224,31 +222,49 @@ export class SessionController implements SessionApi {
   }
 
   /**
-   * Connects to a server trusting exactly one certificate: the given fingerprint, else the
-   * invite's, else the one pinned when the user last trusted this server. With none of them it
-   * rejects with {@link FINGERPRINT_REQUIRED} and the fingerprint the server presents. A given
-   * fingerprint that connects is remembered for next time.
+   * Joins a room, trusting exactly one certificate: the given fingerprint, else the invite's,
+   * else the one pinned when the user last trusted this server. With none it rejects
+   * `fingerprint-required` with the fingerprint the server presents; a given fingerprint that
+   * differs from the pin rejects `fingerprint-changed` unless the user chose to replace it. A
+   * failed join leaves the current session (hosting included) as it was.
    */
   join(request: JoinRequest): Promise<SessionInfo> {
     return this.#exclusive(async () => {
       const invite = parseInvite(request.url);
       const given = request.fingerprint
         ? requireFingerprint(request.fingerprint)
-        : invite.fingerprint;
-      const fingerprint = given ?? (await this.#trust.get(invite.url));
-      if (!fingerprint) {
-        const presented = await readPeerCertificate(invite.url);
-        throw new Error(
-          `${FINGERPRINT_REQUIRED}: The server at ${presented.url} presents certificate ` +
-            `SHA-256 ${presented.fingerprint}. Compare it with the host's before trusting it.`,
+        : (invite.fingerprint ?? null);
+      const pinned = await this.#trust.get(invite.url);
+      if (given && pinned && given !== pinned && !request.replacePin) {
+        throw new CodedError(
+          'fingerprint-changed',
+          `You trusted ${invite.url} with certificate SHA-256 ${pinned}, but this invite names ` +
+            `${given}. Replace the pinned certificate only if the host told you it changed.`,
         );
       }
-      await this.#teardown();
-      const socket = await this.#connect(invite.url, fingerprint);
-      this.#session = this.#started('join', socket, invite.url, fingerprint);
+      const fingerprint = given ?? pinned;
+      if (!fingerprint) {
+        const presented = await readPeerCertificate(invite.url);
+        throw new CodedError(
+          'fingerprint-required',
+          `The server at ${presented.url} presents certificate SHA-256 ${presented.fingerprint}. ` +
+            'Compare it with the host\'s before trusting it.',
+        );
+      }
+      const room = invite.room ?? request.room;
+      const key = invite.key ?? request.key;
+      const auth: HandshakeAuth = { name: request.name, ...(room && key ? { room, key } : {}) };
+      const client = await this.#open(invite.url, fingerprint, auth);
+      await this.#replace({
+        ...client,
+        server: null,
+        info: { mode: 'join', self: client.self, room: room ?? null, url: invite.url, fingerprint },
+      });
       this.#log.info('joined', { url: invite.url });
       if (given) await this.#remember(invite.url, given);
-      return this.#session;
+      const notice = this.#trust.takeNotice();
+      if (notice) this.#current!.info = { ...this.#current!.info, notice };
+      return this.#current!.info;
     });
   }
 
@@ -259,148 +275,76 @@ export class SessionController implements SessionApi {
 
   /** Disconnects and, when hosting, stops the embedded server. */
   leave(): Promise<void> {
-    return this.#exclusive(() => this.#teardown());
+    return this.#exclusive(async () => {
+      const current = this.#current;
+      this.#current = null;
+      if (current) await this.#close(current);
+    });
   }
 
   sendOffer(to: PeerId, offer: SessionDescription<'offer'>): Promise<void> {
-    return this.#send(Events.offer, { to, offer });
+    return this.#client().send(Events.offer, { to, offer });
   }
 
   sendAnswer(to: PeerId, answer: SessionDescription<'answer'>): Promise<void> {
-    return this.#send(Events.answer, { to, answer });
+    return this.#client().send(Events.answer, { to, answer });
   }
 
   sendCandidate(to: PeerId, candidate: IceCandidate): Promise<void> {
-    return this.#send(Events.candidate, { to, candidate });
+    return this.#client().send(Events.candidate, { to, candidate });
   }
 
-  sendHangUp(to: PeerId): Promise<void> {
-    return this.#send(Events.hangUp, { to });
+  sendRinging(to: PeerId): Promise<void> {
+    return this.#client().send(Events.ringing, { to });
   }
 
-  async #send<E extends RelayEvent>(event: E, request: RelayRequests[E]): Promise<void> {
-    const socket = this.#socket;
-    if (!socket?.connected) {
-      throw new Error('Not connected to a signaling server: host or join first');
+  sendHangUp(to: PeerId, reason?: HangUpReason): Promise<void> {
+    return this.#client().send(Events.hangUp, { to, ...(reason ? { reason } : {}) });
+  }
+
+  #client(): SignalingClient {
+    const client = this.#current?.client;
+    if (!client) {
+      throw new CodedError('disconnected', 'Not connected to a signaling server: host or join first.');
     }
-    const checked = validateRelayRequest(event, request);
-    if (!checked.ok) throw new Error(checked.message);
-    let ack: unknown;
-    try {
-      // Socket.IO's ack decoration loses the link between a generic event and its payload.
-      const timed = socket.timeout(ACK_TIMEOUT_MS) as unknown as {
-        emitWithAck(ev: RelayEvent, payload: RelayRequests[RelayEvent]): Promise<unknown>;
-      };
-      ack = await timed.emitWithAck(event, checked.value);
-    } catch {
-      throw new Error(
-        `The signaling server did not acknowledge "${event}" within ${ACK_TIMEOUT_MS / 1000} s`,
-      );
-    }
-    if (!isAck(ack)) throw new Error(`The signaling server answered "${event}" with a bad ack`);
-    if (!ack.ok) throw new Error(ack.message);
+    return client;
   }
 
-  async #connect(url: string, fingerprint: string): Promise<SignalingSocket> {
-    this.#status({ phase: 'connecting' });
-    try {
-      return await connectPinned(url, fingerprint, { setup: (socket) => this.#wire(socket) });
-    } catch (error) {
-      this.#status({ phase: 'closed', detail: messageOf(error) });
-      throw error;
-    }
-  }
-
-  #started(
-    mode: SessionInfo['mode'],
-    socket: SignalingSocket,
+  /** Opens a pinned connection and joins its room; nothing reaches the window yet. */
+  async #open(
     url: string,
     fingerprint: string,
-    host?: HostInfo,
-  ): SessionInfo {
-    this.#socket = socket;
-    const id = socket.id;
-    if (!id) throw new Error('The signaling connection has no id');
-    return { mode, selfId: id, url, fingerprint, ...(host ? { host } : {}) };
+    auth: HandshakeAuth,
+  ): Promise<{ client: SignalingClient; self: SessionInfo['self'] }> {
+    const socket = await pinnedSocket(url, fingerprint, auth);
+    const client = new SignalingClient(socket, { warn: (message) => this.#log.warn(message) });
+    const welcome = await client.open();
+    return { client, self: welcome.self };
   }
 
-  /** Validates and forwards every server event; reports connection changes. */
-  #wire(socket: SignalingSocket): void {
-    const relay = (event: RelayEvent, name: 'offer' | 'answer' | 'candidate' | 'hangUp'): void => {
-      socket.on(event, (payload: unknown) => {
-        const checked = validateRelayed(event, payload);
-        if (checked.ok) this.#emit(name, checked.value);
-        else this.#dropped(event, checked.message);
-      });
-    };
-    relay(Events.offer, 'offer');
-    relay(Events.answer, 'answer');
-    relay(Events.candidate, 'candidate');
-    relay(Events.hangUp, 'hangUp');
-    socket.on(Events.peerList, (payload: unknown) => {
-      const list = parsePeerList(payload);
-      if (list) {
-        this.#peers = new Set(list.peers);
-        this.#emit('peerList', list);
-      } else this.#dropped(Events.peerList, 'expected {peers: string[]}');
-    });
-    socket.on(Events.peerJoined, (payload: unknown) => {
-      const peer = parsePeerEvent(payload);
-      if (peer) {
-        if (peer.id !== socket.id) this.#peers.add(peer.id);
-        this.#emit('peerJoined', peer);
-      } else this.#dropped(Events.peerJoined, 'expected {id: string}');
-    });
-    socket.on(Events.peerLeft, (payload: unknown) => {
-      const peer = parsePeerEvent(payload);
-      if (peer) {
-        this.#peers.delete(peer.id);
-        this.#emit('peerLeft', peer);
-      } else this.#dropped(Events.peerLeft, 'expected {id: string}');
-    });
-    socket.on('connect', () => {
-      // A reconnection gets a new id from the server.
-      const selfId = socket.id;
-      if (this.#session && this.#socket === socket && selfId) {
-        this.#session = { ...this.#session, selfId };
-      }
-      this.#status({ phase: 'connected', ...(selfId ? { selfId } : {}) });
-    });
-    socket.on('disconnect', (reason) => {
-      if (reason === 'io client disconnect') return;
-      if (reason === 'io server disconnect') {
-        this.#status({ phase: 'closed', detail: 'The signaling server closed the connection' });
-      } else {
-        this.#status({ phase: 'reconnecting', detail: reason });
-      }
-    });
-    socket.io.on('reconnect_error', (error) => {
-      this.#status({ phase: 'reconnecting', detail: error.message });
-    });
-    socket.io.on('reconnect_failed', () => {
-      this.#status({ phase: 'closed', detail: 'Gave up reconnecting to the signaling server' });
-    });
+  /**
+   * Makes `next` the session and forwards its events; the previous session (and its server) is
+   * closed only now, so a failed host or join never disturbs the running one.
+   */
+  async #replace(next: Omit<Connection, 'unsubscribes'>): Promise<void> {
+    const forward = <E extends EventName>(name: E): Unsubscribe =>
+      next.client.on(name, (payload) => this.#emit(name, payload));
+    const previous = this.#current;
+    this.#current = { ...next, unsubscribes: FORWARDED.map(forward) };
+    if (previous) await this.#close(previous, false);
+    const { client, info } = next;
+    this.#emit('connectionStatus', { phase: 'connected', self: info.self });
+    this.#emit('peerList', { room: client.room, self: info.self, peers: client.peers });
   }
 
-  #dropped(event: string, error: string): void {
-    this.#log.warn('dropped an invalid event from the server', { event, error });
-  }
-
-  async #teardown(): Promise<void> {
-    const socket = this.#socket;
-    const server = this.#server;
-    const hadSession = this.#session !== null;
-    this.#socket = null;
-    this.#server = null;
-    this.#session = null;
-    this.#peers = new Set();
-    socket?.disconnect();
-    socket?.removeAllListeners();
-    if (server) {
-      await server.close();
+  async #close(connection: Connection, announce = true): Promise<void> {
+    connection.unsubscribes.forEach((unsubscribe) => unsubscribe());
+    connection.client.close();
+    if (connection.server) {
+      await connection.server.close();
       this.#log.info('stopped hosting');
     }
-    if (hadSession) this.#status({ phase: 'closed' });
+    if (announce) this.#emit('connectionStatus', { phase: 'closed' });
   }
 
   async #remember(origin: string, fingerprint: string): Promise<void> {

@@ -4,7 +4,7 @@
  * channel. The IPC object is passed in, so the same code runs under Electron's preload and in a
  * browser test with a substitute transport.
  */
-import type { SignalingBridge, Unsubscribe } from './bridge-api.js';
+import type { SignalingBridge, Unsubscribe } from '../common/bridge-api.js';
 import {
   EventChannels,
   InvokeChannels,
@@ -13,7 +13,7 @@ import {
   type InvokeArgs,
   type InvokeMethod,
   type InvokeResult,
-} from './ipc-contract.js';
+} from '../common/ipc-contract.js';
 
 /** A listener as `ipcRenderer.on` calls it: the IPC event first, then the payload. */
 export type IpcListener = (event: unknown, ...args: unknown[]) => void;
@@ -69,17 +69,20 @@ export function createBridge(ipc: IpcRendererLike): SignalingBridge {
 
   return {
     platform: 'desktop',
-    host: () => invoke('host'),
+    host: (request) => invoke('host', request),
+    newInvite: () => invoke('newInvite'),
     join: (request) => invoke('join', request),
     probeCertificate: (url) => invoke('probeCertificate', url),
     leave: () => invoke('leave'),
     sendOffer: (to, offer) => invoke('sendOffer', to, offer),
     sendAnswer: (to, answer) => invoke('sendAnswer', to, answer),
     sendCandidate: (to, candidate) => invoke('sendCandidate', to, candidate),
-    sendHangUp: (to) => invoke('sendHangUp', to),
+    sendRinging: (to) => invoke('sendRinging', to),
+    sendHangUp: (to, reason) => (reason ? invoke('sendHangUp', to, reason) : invoke('sendHangUp', to)),
     onOffer: (listener) => subscribe('offer', listener),
     onAnswer: (listener) => subscribe('answer', listener),
     onCandidate: (listener) => subscribe('candidate', listener),
+    onRinging: (listener) => subscribe('ringing', listener),
     onHangUp: (listener) => subscribe('hangUp', listener),
     onPeerList: (listener) => subscribe('peerList', listener),
     onPeerJoined: (listener) => subscribe('peerJoined', listener),

@@ -3,7 +3,7 @@
  * CommonJS file (dist-electron/preload.cjs) because a sandboxed preload cannot load ES modules.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { SignalingBridge } from './bridge-api.js';
+import type { SignalingBridge } from '../common/bridge-api.js';
 import { createBridge } from './bridge.js';
 
 contextBridge.exposeInMainWorld('appel', createBridge(ipcRenderer) satisfies SignalingBridge);

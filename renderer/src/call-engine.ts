@@ -1,13 +1,34 @@
 /**
  * The call engine: one RTCPeerConnection per call, negotiated with the "perfect negotiation"
  * pattern (W3C WebRTC 1.0 §10.7, MDN), so that two peers calling each other at the same moment
- * end in one call. v0 holds one call at a time; the callee answers incoming offers on its own.
+ * end in one call. One call at a time.
+ *
+ * The callee decides: an incoming offer only rings. Until Accept no peer connection exists on the
+ * callee's side, its camera and microphone stay closed and no answer is created; the caller is
+ * told `call:ringing`, then declined, busy or missed (after {@link RING_TIMEOUT_MS}).
  */
-import type { SignalingBridge, Unsubscribe } from '../../preload/bridge-api.js';
-import type { IceCandidate, PeerId, SessionDescription } from '../../signaling-server/protocol.js';
+import type { SignalingBridge, Unsubscribe } from '../../common/bridge-api.js';
+import type {
+  HangUpReason,
+  IceCandidate,
+  PeerId,
+  SessionDescription,
+} from '../../common/protocol.js';
 
 /** Where the call is, for the UI. */
-export type CallPhase = 'idle' | 'connecting' | 'in-call' | 'reconnecting' | 'ended' | 'failed';
+export type CallPhase =
+  | 'idle'
+  /** We called; the other side has not rung yet. */
+  | 'calling'
+  /** We called and the other side's app rings. */
+  | 'ringing'
+  /** Someone calls us: Accept or Decline. */
+  | 'incoming'
+  | 'connecting'
+  | 'in-call'
+  | 'reconnecting'
+  | 'ended'
+  | 'failed';
 
 export interface CallState {
   phase: CallPhase;
@@ -19,8 +40,15 @@ export interface CallState {
 
 export interface CallEngineOptions {
   bridge: SignalingBridge;
-  /** The camera/microphone stream to send; `null` receives only. Awaited before each call. */
+  /**
+   * Opens the camera/microphone stream to send; `null` receives only. Called when the user places
+   * a call or accepts one, never for a call that only rings.
+   */
   localMedia: () => Promise<MediaStream | null>;
+  /** Closes what {@link localMedia} opened: called when no call needs it any more. */
+  releaseMedia: () => void;
+  /** The display name of a peer, for the words the engine reports. */
+  nameOf: (peer: PeerId) => string;
   /**
    * STUN/TURN servers.
    * @default [] (host candidates only: enough on a LAN)
@@ -34,8 +62,28 @@ export interface CallEngineOptions {
 }
 
 const KINDS = ['audio', 'video'] as const;
-/** A call that has not connected by then is given up (and a zombie call cannot linger). */
+/** An incoming call rings this long, then ends as missed. */
+export const RING_TIMEOUT_MS = 30_000;
+/** A caller gives up a little after the callee's ring would have ended, in case it never rang. */
+const NO_ANSWER_MS = RING_TIMEOUT_MS + 5_000;
+/** An accepted call that has not connected by then is given up. */
 const CONNECT_TIMEOUT_MS = 30_000;
+/** A call whose connection dropped ends if it is not back within this bound. */
+export const RECOVERY_TIMEOUT_MS = 20_000;
+
+/** The words for a call the other side ended or never took. */
+function endWords(name: string, reason: HangUpReason | undefined): string {
+  switch (reason) {
+    case 'declined':
+      return `${name} declined the call.`;
+    case 'busy':
+      return `${name} is in another call.`;
+    case 'missed':
+      return `${name} did not answer.`;
+    default:
+      return `${name} hung up.`;
+  }
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -53,7 +101,9 @@ class PeerSession {
   private queue: Promise<void>;
   private fallbackStream: MediaStream | null = null;
   private wasConnected = false;
-  private readonly connectTimer: ReturnType<typeof setTimeout>;
+  private answered = false;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
@@ -65,6 +115,8 @@ class PeerSession {
     private readonly report: (state: CallState) => void,
     private readonly fail: (session: PeerSession, message: string) => void,
   ) {
+    // The callee has the offer already: what it waits for next is the connection itself.
+    this.answered = !initiator;
     this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [] });
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
@@ -80,17 +132,30 @@ class PeerSession {
       const stream = streams[0] ?? this.streamFor(track);
       if (!this.closed) options.onRemoteStream(stream);
     };
+    // The caller waits for the callee to decide; the callee (who accepted) for the connection.
+    if (initiator) {
+      this.connectTimer = setTimeout(
+        () => this.fail(this, endWords(options.nameOf(remoteId), 'missed')),
+        NO_ANSWER_MS,
+      );
+    } else {
+      this.startConnectTimer();
+    }
+    this.queue = this.addLocalMedia(initiator).catch((error: unknown) =>
+      this.fail(this, `Could not start the call: ${messageOf(error)}`),
+    );
+  }
+
+  private startConnectTimer(): void {
+    clearTimeout(this.connectTimer);
     this.connectTimer = setTimeout(
       () =>
         this.fail(
           this,
-          `Could not connect to ${remoteId} within ${CONNECT_TIMEOUT_MS / 1000} s ` +
-            '(a firewall or NAT may block the direct connection).',
+          `Could not connect to ${this.options.nameOf(this.remoteId)} within ` +
+            `${CONNECT_TIMEOUT_MS / 1000} s (a firewall or NAT may block the direct connection).`,
         ),
       CONNECT_TIMEOUT_MS,
-    );
-    this.queue = this.addLocalMedia(initiator).catch((error: unknown) =>
-      this.fail(this, `Could not start the call: ${messageOf(error)}`),
     );
   }
 
@@ -152,6 +217,10 @@ class PeerSession {
     } finally {
       this.settingRemoteAnswer = false;
     }
+    if (description.type === 'answer' && !this.answered) {
+      this.answered = true;
+      this.startConnectTimer();
+    }
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const candidate of pending) await this.receiveCandidate(candidate);
@@ -203,10 +272,22 @@ class PeerSession {
     if (state === 'connected') {
       this.wasConnected = true;
       clearTimeout(this.connectTimer);
+      clearTimeout(this.recoveryTimer);
+      this.recoveryTimer = undefined;
       this.report({ phase: 'in-call', peer: this.remoteId });
-    } else if (state === 'disconnected' || state === 'failed') {
+    } else if ((state === 'disconnected' || state === 'failed') && this.wasConnected) {
+      // Reconnecting is bounded: the call comes back, or it ends with a reason.
+      this.recoveryTimer ??= setTimeout(
+        () =>
+          this.fail(
+            this,
+            `The connection to ${this.options.nameOf(this.remoteId)} was lost and did not ` +
+              `come back within ${RECOVERY_TIMEOUT_MS / 1000} s.`,
+          ),
+        RECOVERY_TIMEOUT_MS,
+      );
       this.report({ phase: 'reconnecting', peer: this.remoteId });
-    } else if (state === 'connecting' && !this.wasConnected) {
+    } else if (state === 'connecting' && !this.wasConnected && this.answered) {
       this.report({ phase: 'connecting', peer: this.remoteId });
     }
   }
@@ -215,6 +296,7 @@ class PeerSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.connectTimer);
+    clearTimeout(this.recoveryTimer);
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.oniceconnectionstatechange = null;
@@ -224,10 +306,19 @@ class PeerSession {
   }
 }
 
-/** Places, answers and ends calls over a {@link SignalingBridge}. */
+/** An offer that rings, waiting for Accept or Decline. */
+interface IncomingCall {
+  from: PeerId;
+  offer: SessionDescription<'offer'>;
+  candidates: IceCandidate[];
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Places, rings, answers and ends calls over a {@link SignalingBridge}. */
 export class CallEngine {
   private selfId: PeerId | null = null;
   private session: PeerSession | null = null;
+  private incoming: IncomingCall | null = null;
   private readonly unsubscribes: Unsubscribe[];
 
   constructor(private readonly options: CallEngineOptions) {
@@ -239,12 +330,29 @@ export class CallEngine {
         session?.enqueue(() => session.receiveDescription(answer));
       }),
       bridge.onCandidate(({ from, candidate }) => {
+        if (this.incoming?.from === from) this.incoming.candidates.push(candidate);
         const session = this.sessionWith(from);
         session?.enqueue(() => session.receiveCandidate(candidate));
       }),
-      bridge.onHangUp(({ from }) => this.end(from, `${from} hung up.`)),
-      bridge.onPeerLeft(({ id }) => this.end(id, `${id} left.`)),
+      bridge.onRinging(({ from }) => {
+        if (this.sessionWith(from) && this.phase === 'calling') {
+          this.report({ phase: 'ringing', peer: from });
+        }
+      }),
+      bridge.onHangUp(({ from, reason }) => this.onHangUp(from, reason)),
+      bridge.onPeerLeft(({ id }) => {
+        const name = this.options.nameOf(id);
+        if (this.incoming?.from === id) this.endIncoming(`Missed call from ${name} (they left).`);
+        this.end(id, `${name} left.`);
+      }),
     ];
+  }
+
+  private phase: CallPhase = 'idle';
+
+  private report(state: CallState): void {
+    this.phase = state.phase;
+    this.options.onState(state);
   }
 
   /** Sets this client's id; the polite role in a collision depends on it. */
@@ -252,37 +360,67 @@ export class CallEngine {
     this.selfId = id;
   }
 
-  /** The peer of the current call, if any. */
+  /** The peer of the current call (or of the call that rings), if any. */
   get peer(): PeerId | null {
-    return this.session?.remoteId ?? null;
+    return this.session?.remoteId ?? this.incoming?.from ?? null;
   }
 
   /** Calls a peer; throws an `Error` with a message for the user when the call cannot start. */
   call(peer: PeerId): void {
-    const id = peer.trim();
     if (!this.selfId) throw new Error('Not connected to a signaling server yet.');
-    if (id === '') throw new Error('Enter the id of the person to call.');
-    if (id === this.selfId) throw new Error('That is your own id: enter the other person’s id.');
-    if (this.session?.remoteId === id) return;
-    if (this.session) {
-      throw new Error(`Already in a call with ${this.session.remoteId}: hang up first.`);
+    if (peer === this.selfId) throw new Error('You cannot call yourself.');
+    if (this.session?.remoteId === peer) return;
+    if (this.session || this.incoming) {
+      throw new Error(`Already in a call with ${this.options.nameOf(this.peer!)}: hang up first.`);
     }
-    this.open(id, true);
+    this.open(peer, true);
+    this.report({ phase: 'calling', peer });
   }
 
-  /** Ends the current call and tells the other side. */
+  /** Takes the call that rings: only now are the camera and microphone opened and answered. */
+  accept(): void {
+    const incoming = this.incoming;
+    if (!incoming) return;
+    clearTimeout(incoming.timer);
+    this.incoming = null;
+    const session = this.open(incoming.from, false);
+    this.report({ phase: 'connecting', peer: incoming.from });
+    session.enqueue(() => session.receiveDescription(incoming.offer));
+    for (const candidate of incoming.candidates) {
+      session.enqueue(() => session.receiveCandidate(candidate));
+    }
+  }
+
+  /** Refuses the call that rings; the caller is told it was declined. */
+  decline(): void {
+    const incoming = this.incoming;
+    if (!incoming) return;
+    this.signalEnd(incoming.from, 'declined');
+    this.endIncoming(`You declined the call from ${this.options.nameOf(incoming.from)}.`);
+  }
+
+  /** Ends the current call (or declines the one that rings) and tells the other side. */
   hangUp(): void {
+    if (this.incoming) {
+      this.decline();
+      return;
+    }
     const session = this.session;
     if (!session) return;
-    this.options.bridge
-      .sendHangUp(session.remoteId)
-      .catch((error: unknown) => console.warn('appel:call-engine hang-up not delivered', error));
+    this.signalEnd(session.remoteId);
     this.close(session, { phase: 'ended', peer: session.remoteId, detail: 'You hung up.' });
   }
 
   dispose(): void {
     for (const unsubscribe of this.unsubscribes) unsubscribe();
+    if (this.incoming) this.endIncoming('');
     if (this.session) this.close(this.session, { phase: 'idle', peer: null });
+  }
+
+  private signalEnd(peer: PeerId, reason?: HangUpReason): void {
+    this.options.bridge
+      .sendHangUp(peer, reason)
+      .catch((error: unknown) => console.warn('appel:call-engine hang-up not delivered', error));
   }
 
   private open(peer: PeerId, initiator: boolean): PeerSession {
@@ -293,30 +431,68 @@ export class CallEngine {
       initiator,
       this.options,
       (state) => {
-        if (this.session === session) this.options.onState(state);
+        if (this.session !== session) return;
+        // Before the callee answers, the caller's state is its ring, not the transport's.
+        if (state.phase === 'connecting' && ['calling', 'ringing'].includes(this.phase)) return;
+        this.report(state);
       },
       (failed, message) => {
         if (this.session !== failed) return;
+        this.signalEnd(failed.remoteId);
         this.options.onError(message);
         this.close(failed, { phase: 'failed', peer: failed.remoteId, detail: message });
       },
     );
     this.session = session;
-    this.options.onState({ phase: 'connecting', peer });
     return session;
   }
 
   private onOffer(from: PeerId, offer: SessionDescription<'offer'>): void {
     if (!this.selfId) return;
-    if (this.session && this.session.remoteId !== from) {
-      // One call at a time: the newcomer is told the call is over before it starts.
-      this.options.bridge
-        .sendHangUp(from)
-        .catch((error: unknown) => console.warn('appel:call-engine busy signal lost', error));
+    const session = this.sessionWith(from);
+    if (session) {
+      // Renegotiation or an ICE restart within the call.
+      session.enqueue(() => session.receiveDescription(offer));
       return;
     }
-    const session = this.session ?? this.open(from, false);
-    session.enqueue(() => session.receiveDescription(offer));
+    if (this.incoming?.from === from) {
+      this.incoming.offer = offer;
+      return;
+    }
+    if (this.session || this.incoming) {
+      // One call at a time: the newcomer hears "busy" and nothing else happens here.
+      this.signalEnd(from, 'busy');
+      return;
+    }
+    this.incoming = {
+      from,
+      offer,
+      candidates: [],
+      timer: setTimeout(() => {
+        this.signalEnd(from, 'missed');
+        this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`);
+      }, RING_TIMEOUT_MS),
+    };
+    this.options.bridge
+      .sendRinging(from)
+      .catch((error: unknown) => console.warn('appel:call-engine ringing not delivered', error));
+    this.report({ phase: 'incoming', peer: from });
+  }
+
+  private onHangUp(from: PeerId, reason: HangUpReason | undefined): void {
+    if (this.incoming?.from === from) {
+      this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`);
+      return;
+    }
+    this.end(from, endWords(this.options.nameOf(from), reason));
+  }
+
+  private endIncoming(detail: string): void {
+    const incoming = this.incoming;
+    if (!incoming) return;
+    clearTimeout(incoming.timer);
+    this.incoming = null;
+    this.report({ phase: 'ended', peer: incoming.from, detail });
   }
 
   private sessionWith(peer: PeerId): PeerSession | null {
@@ -332,7 +508,9 @@ export class CallEngine {
     session.close();
     if (this.session !== session) return;
     this.session = null;
+    // No call needs the camera and microphone any more: their capture ends (the light goes off).
+    this.options.releaseMedia();
     this.options.onRemoteStream(null);
-    this.options.onState(state);
+    this.report(state);
   }
 }

@@ -72,3 +72,36 @@ export async function openLocalMedia(
       'You can still receive the other side’s video and audio.',
   };
 }
+
+/**
+ * The camera and microphone of the current call: opened on first need, closed (every capture
+ * track stopped, so the camera light goes off) when no call needs them.
+ */
+export class MediaHolder {
+  #opening: Promise<LocalMedia> | null = null;
+
+  constructor(
+    private readonly onChange: (media: LocalMedia | null) => void,
+    private readonly open: () => Promise<LocalMedia> = openLocalMedia,
+  ) {}
+
+  /** The stream to send, opening the devices if they are closed. */
+  async acquire(): Promise<MediaStream | null> {
+    const opening = (this.#opening ??= this.open().then((media) => {
+      // Released while the devices were opening: close what arrived late.
+      if (this.#opening !== opening) media.stream?.getTracks().forEach((track) => track.stop());
+      else this.onChange(media);
+      return media;
+    }));
+    return (await opening).stream;
+  }
+
+  /** Stops every capture track. */
+  release(): void {
+    const opening = this.#opening;
+    if (!opening) return;
+    this.#opening = null;
+    void opening.then((media) => media.stream?.getTracks().forEach((track) => track.stop()));
+    this.onChange(null);
+  }
+}

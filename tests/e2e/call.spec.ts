@@ -3,19 +3,14 @@
  * id, glare, receive-only and error paths, checked on what the page shows and on getStats().
  */
 import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  expect,
-  test,
-  type Browser,
-  type BrowserContext,
-  type Page,
-} from '@playwright/test';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
 import {
-  callById,
+  acceptCall,
+  callPeer,
   callStatus,
+  captureStates,
   connectionStates,
   cspViolations,
   inboundStats,
@@ -29,14 +24,6 @@ import {
   videoWidth,
   type PeerPage,
 } from './support/page-helpers.js';
-import {
-  STUB_FINGERPRINT,
-  STUB_CHANGED_URL,
-  STUB_SELF_ID,
-  STUB_URL,
-  stubCalls,
-  useStubBridge,
-} from './support/stub-bridge.js';
 
 /** The README's screenshot; refreshed with `APPEL_UPDATE_SCREENSHOT=1 npm run test:e2e`. */
 const screenshotPath = fileURLToPath(new URL('../../docs/call.png', import.meta.url));
@@ -80,15 +67,16 @@ async function expectMediaBothWays(a: PeerPage, b: PeerPage): Promise<void> {
   }
 }
 
-test('A calls B by id: audio and video flow both ways, then A hangs up', async () => {
+test('A calls B, B accepts: audio and video flow both ways, then A hangs up', async () => {
   const a = await open();
   const b = await open();
-  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toBeVisible();
 
-  await callById(a.page, b.id);
+  await callPeer(a.page, b.name);
+  await expect(callStatus(a.page)).toHaveText(`Ringing ${b.name}…`);
+  await acceptCall(b.page, a.name);
 
-  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
-  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.name}`);
   await expectMediaBothWays(a, b);
   await expect.poll(() => videoWidth(a.page, 'Your camera')).toBeGreaterThan(0);
   // Every run attaches its screenshot to the report; docs/ changes only when asked to.
@@ -114,6 +102,8 @@ test('A calls B by id: audio and video flow both ways, then A hangs up', async (
     await expect.poll(() => connectionStates(page)).toEqual(['closed']);
     await expect(page.getByRole('button', { name: 'Hang up' })).toBeDisabled();
     await expect.poll(() => videoWidth(page, 'Remote video')).toBe(0);
+    // No call needs them: every capture track ended (the camera light goes off).
+    await expect.poll(() => captureStates(page)).toEqual(['ended', 'ended']);
     expect(await cspViolations(page)).toEqual([]);
   }
 });
@@ -121,49 +111,52 @@ test('A calls B by id: audio and video flow both ways, then A hangs up', async (
 test('the call ends when the other side closes its page', async () => {
   const a = await open();
   const b = await open();
-  await callById(a.page, b.id);
-  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+  await callPeer(a.page, b.name);
+  await acceptCall(b.page, a.name);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
 
   await b.context.close();
 
-  await expect(callStatus(a.page)).toHaveText(`Call ended. ${b.id} left.`);
-  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toHaveCount(0);
+  await expect(callStatus(a.page)).toHaveText(`Call ended. ${b.name} left.`);
+  await expect(a.page.getByRole('button', { name: `Call ${b.name}` })).toHaveCount(0);
   await expect.poll(() => connectionStates(a.page)).toEqual(['closed']);
 });
 
-test('a third caller is turned away while a call is in progress', async () => {
+test('a third caller hears busy while a call is in progress', async () => {
   const a = await open();
   const b = await open();
   const c = await open();
-  await callById(a.page, b.id);
-  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+  await callPeer(a.page, b.name);
+  await acceptCall(b.page, a.name);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.name}`);
 
-  await callById(c.page, a.id);
+  await callPeer(c.page, a.name);
 
-  await expect(callStatus(c.page)).toContainText('Call ended');
+  await expect(callStatus(c.page)).toHaveText(`Call ended. ${a.name} is in another call.`);
   await expect.poll(() => connectionStates(c.page)).toEqual(['closed']);
-  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
+  await expect(a.page.getByRole('alertdialog')).toBeHidden();
   expect(await connectionStates(a.page)).toEqual(['connected']);
 });
 
 test('both call each other at the same moment: one call, media both ways', async () => {
   const a = await open({ holdableSignaling: true });
   const b = await open({ holdableSignaling: true });
-  await expect(a.page.getByRole('button', { name: `Call ${b.id}` })).toBeVisible();
-  await expect(b.page.getByRole('button', { name: `Call ${a.id}` })).toBeVisible();
+  await expect(a.page.getByRole('button', { name: `Call ${b.name}` })).toBeVisible();
+  await expect(b.page.getByRole('button', { name: `Call ${a.name}` })).toBeVisible();
   // Signaling held on both sides until both have offered: the offers are sure to cross.
   await Promise.all([holdSignaling(a.page), holdSignaling(b.page)]);
 
   await Promise.all([
-    a.page.getByRole('button', { name: `Call ${b.id}` }).click(),
-    b.page.getByRole('button', { name: `Call ${a.id}` }).click(),
+    a.page.getByRole('button', { name: `Call ${b.name}` }).click(),
+    b.page.getByRole('button', { name: `Call ${a.name}` }).click(),
   ]);
   await expect.poll(() => offersMade(a.page)).toBeGreaterThanOrEqual(1);
   await expect.poll(() => offersMade(b.page)).toBeGreaterThanOrEqual(1);
   await Promise.all([releaseSignaling(a.page), releaseSignaling(b.page)]);
 
-  await expect(callStatus(a.page)).toHaveText(`In call with ${b.id}`);
-  await expect(callStatus(b.page)).toHaveText(`In call with ${a.id}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
+  await expect(callStatus(b.page)).toHaveText(`In call with ${a.name}`);
   await expectMediaBothWays(a, b);
   for (const { page } of [a, b]) {
     expect(await connectionStates(page)).toEqual(['connected']);
@@ -189,15 +182,15 @@ test('denied camera and microphone: the page says so and still receives video', 
   const a = await open();
   const denied = await open({ denyMedia: true });
 
+  await callPeer(denied.page, a.name);
+  await acceptCall(a.page, denied.name);
+
   await expect(denied.page.getByRole('status', { name: 'Camera and microphone' })).toContainText(
     'denied',
   );
   await expect(denied.page.getByRole('button', { name: 'Mute microphone' })).toBeDisabled();
-
-  await callById(denied.page, a.id);
-
-  await expect(callStatus(denied.page)).toHaveText(`In call with ${a.id}`);
-  await expect(callStatus(a.page)).toHaveText(`In call with ${denied.id}`);
+  await expect(callStatus(denied.page)).toHaveText(`In call with ${a.name}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${denied.name}`);
   await expect.poll(async () => (await inboundStats(denied.page)).framesDecoded).toBeGreaterThan(0);
   await expect
     .poll(async () => (await inboundStats(denied.page)).audioPacketsReceived)
@@ -208,15 +201,16 @@ test('denied camera and microphone: the page says so and still receives video', 
 test('without a camera the call is audio-only one way and still carries video the other', async () => {
   const a = await open();
   const noCamera = await open({ noCamera: true });
+
+  await callPeer(a.page, noCamera.name);
+  await acceptCall(noCamera.page, a.name);
+
   await expect(noCamera.page.getByRole('status', { name: 'Camera and microphone' })).toHaveText(
     'Calling without camera: no camera was found.',
   );
   await expect(noCamera.page.getByRole('button', { name: 'Camera off' })).toBeDisabled();
-
-  await callById(a.page, noCamera.id);
-
-  await expect(callStatus(a.page)).toHaveText(`In call with ${noCamera.id}`);
-  await expect(callStatus(noCamera.page)).toHaveText(`In call with ${a.id}`);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${noCamera.name}`);
+  await expect(callStatus(noCamera.page)).toHaveText(`In call with ${a.name}`);
   await expect
     .poll(async () => (await inboundStats(a.page)).audioPacketsReceived)
     .toBeGreaterThan(0);
@@ -226,90 +220,3 @@ test('without a camera the call is audio-only one way and still carries video th
   expect(await sentTracksEnabled(noCamera.page)).toEqual({ audio: true });
 });
 
-test('calling an unknown id shows the server’s refusal', async () => {
-  const a = await open();
-
-  await callById(a.page, 'nobody-by-this-id');
-
-  const alert = a.page.getByRole('alert');
-  await expect(alert).toBeVisible();
-  await expect(alert).toContainText('nobody-by-this-id');
-  await expect(alert).toContainText(/no peer|unknown peer/i);
-  await expect(callStatus(a.page)).toContainText('Call failed');
-  await expect(a.page.getByRole('button', { name: 'Hang up' })).toBeDisabled();
-  await expect.poll(() => connectionStates(a.page)).toEqual(['closed']);
-});
-
-test.describe('in the desktop app (stub preload bridge)', () => {
-  let context: BrowserContext;
-  let page: Page;
-
-  test.beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    page = await context.newPage();
-    await useStubBridge(page);
-    await page.goto(`${server.url}/`);
-  });
-
-  test.afterEach(async () => {
-    await context.close();
-  });
-
-  test('Host shows the invite, and the mode is remembered', async () => {
-    await page.getByRole('radio', { name: 'Host' }).check();
-    await page.getByRole('button', { name: 'Host a call' }).click();
-
-    await expect(page.getByRole('textbox', { name: 'Invite to share' })).toHaveValue(
-      `${STUB_URL}/#fp=${STUB_FINGERPRINT}`,
-    );
-    await expect(page.getByText(STUB_FINGERPRINT, { exact: true })).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Copy invite' })).toBeVisible();
-    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
-
-    await page.reload();
-    await expect(page.getByRole('radio', { name: 'Host' })).toBeChecked();
-    await expect(page.getByRole('button', { name: 'Host a call' })).toBeVisible();
-  });
-
-  test('Join with a bare URL asks to trust the certificate, then pins it', async () => {
-    await page.getByRole('radio', { name: 'Join' }).check();
-    await page.getByRole('textbox', { name: 'Invite or server address' }).fill('10.0.0.5:8443');
-    await page.getByRole('button', { name: 'Join' }).click();
-
-    const prompt = page.getByRole('alertdialog');
-    await expect(prompt).toContainText(
-      `This server presents certificate SHA-256 ${STUB_FINGERPRINT}`,
-    );
-    await prompt.getByRole('button', { name: 'Trust' }).click();
-
-    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
-    expect(await stubCalls(page)).toEqual([
-      ['join', { url: STUB_URL }],
-      ['probeCertificate', STUB_URL],
-      ['join', { url: STUB_URL, fingerprint: STUB_FINGERPRINT }],
-    ]);
-  });
-
-  test('a pinned server whose certificate changed is refused with a warning, not a prompt', async () => {
-    await page.getByRole('radio', { name: 'Join' }).check();
-    await page.getByRole('textbox', { name: 'Invite or server address' }).fill(STUB_CHANGED_URL);
-    await page.getByRole('button', { name: 'Join' }).click();
-
-    await expect(page.getByRole('alert')).toContainText('Refusing to connect');
-    await expect(page.getByRole('alertdialog')).toBeHidden();
-    expect(await stubCalls(page)).toEqual([['join', { url: STUB_CHANGED_URL }]]);
-  });
-
-  test('Join with an invite pins its fingerprint without asking', async () => {
-    await page.getByRole('radio', { name: 'Join' }).check();
-    await page
-      .getByRole('textbox', { name: 'Invite or server address' })
-      .fill(`${STUB_URL}/#fp=${STUB_FINGERPRINT.toLowerCase()}`);
-    await page.getByRole('button', { name: 'Join' }).click();
-
-    await expect(page.getByRole('textbox', { name: 'Your id' })).toHaveValue(STUB_SELF_ID);
-    expect(await stubCalls(page)).toEqual([
-      ['join', { url: STUB_URL, fingerprint: STUB_FINGERPRINT }],
-    ]);
-  });
-});

@@ -12,6 +12,8 @@ declare global {
     __appelTestOffers?: number;
     /** Content-Security-Policy violations the page reported. */
     __appelTestCspViolations?: string[];
+    /** Every track getUserMedia gave the page, to check that capture ends. */
+    __appelTestCaptureTracks?: MediaStreamTrack[];
     /** Holds and releases the page's outgoing WebSocket messages (order kept). */
     __appelTestSignaling?: { upgraded: boolean; hold(): void; release(): void };
   }
@@ -27,25 +29,17 @@ export interface PeerPageOptions {
    * network would: two offers held at once are sure to cross.
    */
   holdableSignaling?: boolean;
-}
-
-export interface PeerPageOptions {
-  /** Make getUserMedia reject with NotAllowedError, as when the user denies permission. */
-  denyMedia?: boolean;
-  /** Make every getUserMedia that asks for video reject with NotFoundError: no camera. */
-  noCamera?: boolean;
-  /**
-   * Delay every message the page sends to the server by this many ms (order kept), as a slow
-   * network would: makes two crossing offers collide deterministically.
-   */
-  signalingDelayMs?: number;
+  /** The display name to join with. @default a fresh `Peer <n>` */
+  name?: string;
+  /** Open the page without joining (the test joins, or expects a refusal). */
+  noJoin?: boolean;
 }
 
 export interface PeerPage {
   context: BrowserContext;
   page: Page;
-  /** The page's own peer id, as shown under "Your id". */
-  id: string;
+  /** The display name the page joined with; the others' Call buttons carry it. */
+  name: string;
 }
 
 /** Wraps RTCPeerConnection so the test can reach the instances without hooks in the app. */
@@ -75,6 +69,15 @@ function captureInit(options: PeerPageOptions): void {
     }
   }
   window.RTCPeerConnection = Captured;
+
+  const captured: MediaStreamTrack[] = [];
+  window.__appelTestCaptureTracks = captured;
+  const capture = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await capture(constraints);
+    captured.push(...stream.getTracks());
+    return stream;
+  };
 
   if (options.noCamera) {
     const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -126,9 +129,35 @@ export async function openPeer(
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   await page.goto(url);
-  const selfId = page.getByRole('textbox', { name: 'Your id' });
-  await expect(selfId).not.toHaveValue('');
-  return { context, page, id: await selfId.inputValue() };
+  const name = options.name ?? `Peer ${(peerCount += 1)}`;
+  if (!options.noJoin) await joinAs(page, name);
+  return { context, page, name };
+}
+
+let peerCount = 0;
+
+/** Types a name and clicks Join, then waits until the page is in the room. */
+export async function joinAs(page: Page, name: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(page.locator('#self-name')).toHaveText(name);
+}
+
+/** Clicks "Call <name>" in the room's list. */
+export async function callPeer(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `Call ${name}`, exact: true }).click();
+}
+
+/** Waits for the ring and clicks Accept. */
+export async function acceptCall(page: Page, from: string): Promise<void> {
+  const ring = page.getByRole('alertdialog');
+  await expect(ring).toContainText(`${from} is calling you.`);
+  await ring.getByRole('button', { name: 'Accept' }).click();
+}
+
+/** `readyState` of every capture track the page opened, in order. */
+export function captureStates(page: Page): Promise<MediaStreamTrackState[]> {
+  return page.evaluate(() => (window.__appelTestCaptureTracks ?? []).map((t) => t.readyState));
 }
 
 /** The call status line ("In call with …", "Call ended…"). */
@@ -136,11 +165,6 @@ export function callStatus(page: Page) {
   return page.getByRole('status', { name: 'Call status' });
 }
 
-/** Types a peer id into "Id to call" and clicks Call, as the tutorial's page is used. */
-export async function callById(page: Page, id: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Id to call' }).fill(id);
-  await page.getByRole('button', { name: 'Call', exact: true }).click();
-}
 
 export interface InboundStats {
   /** inbound-rtp video `framesDecoded`, summed over the page's connected peer connections. */

@@ -7,26 +7,25 @@
  *
  * Type-only: this module has no runtime code, so every process can import it.
  */
+import type { BridgeErrorCode } from './errors.js';
 import type {
+  ErrorCode,
+  HangUpReason,
   IceCandidate,
   PeerId,
   PeerEvent,
+  PeerInfo,
   PeerList,
   RelayedAnswer,
   RelayedCandidate,
   RelayedHangUp,
   RelayedOffer,
+  RelayedRinging,
+  RoomId,
   SessionDescription,
-} from '../signaling-server/protocol.js';
+} from './protocol.js';
 
-/**
- * Why a bridge method failed, when the page must do more than show the message: the rejection's
- * message then starts with `<code>: `.
- * - `fingerprint-required`: join was given no fingerprint and none is pinned for that server; the
- *   page may probe the certificate and ask the user to trust it. Any other join failure (a
- *   certificate that differs from the pinned one above all) is shown, never turned into a prompt.
- */
-export type BridgeErrorCode = 'fingerprint-required';
+export type { BridgeErrorCode };
 
 /** Stops a listener. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
@@ -36,21 +35,41 @@ export interface HostInfo {
   /** `https://` URLs the server answers on, LAN addresses first. */
   urls: string[];
   port: number;
-  /** SHA-256 fingerprint of the server certificate, `AB:CD:…` (95 characters). */
+  /** SHA-256 fingerprint of the server certificate, `AB:CD:…` (95 characters). Public. */
   fingerprint: string;
-  /** One string to paste into Join (or open in a browser): the first URL with `#fp=<fingerprint>`. */
+  /** The room guests join. */
+  room: RoomId;
+  /**
+   * One string to paste into Join or open in a browser: the first URL with the room, its key and
+   * the fingerprint in the fragment (common/invite.ts). It admits whoever holds it.
+   */
   invite: string;
 }
 
-/** How to reach a server: its URL and the certificate fingerprint to trust. */
+/** How to host: the name the others see. */
+export interface HostRequest {
+  name: string;
+}
+
+/** How to reach a room: an invite (or server URL), the name to show, the certificate to trust. */
 export interface JoinRequest {
-  /** `https://host:port`, or a whole invite (`https://host:port/#fp=…`). */
+  /** A whole invite (`https://host:port/#room=…&key=…&fp=…`), or `https://host:port`. */
   url: string;
+  /** The name the others see. */
+  name: string;
   /**
-   * SHA-256 fingerprint to pin. Omitted: the invite's `#fp=` is used; with neither, join fails with
-   * a message carrying the server's fingerprint so the user can decide to trust it.
+   * SHA-256 fingerprint to pin. Omitted: the invite's `fp` is used, else the pinned one; with none,
+   * join fails `fingerprint-required` with the server's fingerprint so the user can decide.
    */
   fingerprint?: string;
+  /**
+   * The user chose to replace the pinned fingerprint with the given one. Without it, a given
+   * fingerprint that differs from the pin fails `fingerprint-changed` and nothing is replaced.
+   */
+  replacePin?: boolean;
+  /** Browser guests: the room and key from the page's own fragment. */
+  room?: RoomId;
+  key?: string;
 }
 
 /** The state of this client's connection to the signaling server, in words for the UI. */
@@ -60,24 +79,27 @@ export interface ConnectionStatus {
   phase: ConnectionPhase;
   /** Why the phase changed, when there is something to say (an error, a refused certificate). */
   detail?: string;
-  /**
-   * This client's peer id, when a (re)connection gave it one: a reconnection gets a new id from
-   * `newUser`, which the page must show instead of the old one.
-   */
-  selfId?: PeerId;
+  /** The server's refusal code, when it refused the connection. */
+  code?: ErrorCode;
+  /** This client as the room sees it, after each (re)connection: a reconnection has a new id. */
+  self?: PeerInfo;
 }
 
 /** A live signaling session. */
 export interface SessionInfo {
   mode: 'host' | 'join';
-  /** This client's peer id on the server. */
-  selfId: PeerId;
+  /** This client as the room sees it. */
+  self: PeerInfo;
+  /** The room joined; `null` for a server's default room. */
+  room: RoomId | null;
   /** The server URL this session is connected to. */
   url: string;
   /** The pinned certificate fingerprint; `null` for a browser, which checks certificates itself. */
   fingerprint: string | null;
   /** Present in host mode. */
   host?: HostInfo;
+  /** Something the user should know that did not stop the session (a damaged trust file). */
+  notice?: string;
 }
 
 /** The certificate a server presents, learned before trusting it (trust on first use). */
@@ -90,14 +112,16 @@ export interface CertificateProbe {
 
 /**
  * Signaling as the call page sees it. Every `send*` resolves when the server acknowledged the
- * message and rejects with the server's error message (unknown peer, invalid payload…).
+ * message and rejects with its cause (`<code>: words`, common/errors.ts).
  */
 export interface SignalingBridge {
   /** `desktop` when running in the Appel app, `web` in a browser. */
   readonly platform: 'desktop' | 'web';
-  /** Starts the embedded server and joins it. Desktop only. */
-  host(): Promise<SessionInfo>;
-  /** Connects to a server, trusting exactly the given certificate. */
+  /** Starts the embedded server with a fresh private room and joins it. Desktop only. */
+  host(request: HostRequest): Promise<SessionInfo>;
+  /** Issues a new key for the hosted room: the old invite stops admitting. Desktop only. */
+  newInvite(): Promise<HostInfo>;
+  /** Connects to a room, trusting exactly one certificate. */
   join(request: JoinRequest): Promise<SessionInfo>;
   /** Reads the certificate a server presents without trusting it. Desktop only. */
   probeCertificate(url: string): Promise<CertificateProbe>;
@@ -107,14 +131,18 @@ export interface SignalingBridge {
   sendOffer(to: PeerId, offer: SessionDescription<'offer'>): Promise<void>;
   sendAnswer(to: PeerId, answer: SessionDescription<'answer'>): Promise<void>;
   sendCandidate(to: PeerId, candidate: IceCandidate): Promise<void>;
-  sendHangUp(to: PeerId): Promise<void>;
+  /** Tells a caller that this app rings (the offer arrived and waits for Accept). */
+  sendRinging(to: PeerId): Promise<void>;
+  /** Ends a call, or refuses one with a reason (declined, busy, missed). */
+  sendHangUp(to: PeerId, reason?: HangUpReason): Promise<void>;
 
   onOffer(listener: (event: RelayedOffer) => void): Unsubscribe;
   onAnswer(listener: (event: RelayedAnswer) => void): Unsubscribe;
   onCandidate(listener: (event: RelayedCandidate) => void): Unsubscribe;
+  onRinging(listener: (event: RelayedRinging) => void): Unsubscribe;
   onHangUp(listener: (event: RelayedHangUp) => void): Unsubscribe;
   onPeerList(listener: (event: PeerList) => void): Unsubscribe;
-  onPeerJoined(listener: (event: PeerEvent) => void): Unsubscribe;
+  onPeerJoined(listener: (event: PeerInfo) => void): Unsubscribe;
   onPeerLeft(listener: (event: PeerEvent) => void): Unsubscribe;
   onConnectionStatus(listener: (status: ConnectionStatus) => void): Unsubscribe;
 }

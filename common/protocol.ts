@@ -7,14 +7,30 @@
  *   and the server relays `{offer, from}` etc. to socket `to` only, stamping `from` itself.
  *
  * Extensions: every client event may end with an ack callback, answered with {@link Ack};
- * `call:hang-up` ends a call; `peer:list` / `peer:joined` / `peer:left` announce who can be called.
+ * `call:ringing` tells a caller the callee's app rings; `call:hang-up` ends a call (declined, busy,
+ * missed or hung up); `peer:list` / `peer:joined` / `peer:left` announce who is in the room.
+ *
+ * Rooms: a client joins exactly one room per connection, through the Socket.IO handshake's `auth`
+ * ({@link HandshakeAuth}: room, key, display name), so a refusal is a `connect_error` before the
+ * client learns anything. A client that names no room (the tutorial's) joins the server's default
+ * room, where the server keeps one. Relays only reach members of the sender's room.
  *
  * This module is imported by the server, main, preload and the renderer, so it uses only what
  * both Node and browsers provide (no `node:*`, no DOM).
  */
 
-/** A Socket.IO socket id; the address of a peer on one signaling server. */
+/** A Socket.IO socket id; the address of a peer on one signaling server. Never shown to people. */
 export type PeerId = string;
+
+/** A room's name on the server: 1–64 characters of `A–Z a–z 0–9 _ -`. */
+export type RoomId = string;
+
+/** A peer as the people in its room see it. */
+export interface PeerInfo {
+  id: PeerId;
+  /** The display name the peer chose (see {@link validateDisplayName}). */
+  name: string;
+}
 
 /** Event names. Nothing outside this module spells an event name. */
 export const Events = {
@@ -26,13 +42,18 @@ export const Events = {
   answer: 'answer',
   /** client → server `{candidate, to}`; server → client `{candidate, from}` (tutorial). */
   candidate: 'candidate',
-  /** client → server `{to}`; server → client `{from}`: the sender ended the call. */
+  /** client → server `{to}`; server → client `{from}`: the callee's app rings (it has the offer). */
+  ringing: 'call:ringing',
+  /**
+   * client → server `{to, reason?}`; server → client `{from, reason?}`: the sender ended the call,
+   * or never took it ({@link HangUpReason}).
+   */
   hangUp: 'call:hang-up',
-  /** server → client on connection: every other peer connected to this server. */
+  /** server → client on connection: the room, the client as others see it, and the others. */
   peerList: 'peer:list',
-  /** server → client: a peer connected. */
+  /** server → client: a peer joined the room `{id, name}`. */
   peerJoined: 'peer:joined',
-  /** server → client: a peer disconnected; any call with it is over. */
+  /** server → client: a peer left the room `{id}`; any call with it is over. */
   peerLeft: 'peer:left',
 } as const;
 
@@ -47,6 +68,8 @@ export interface ProtocolLimits {
   maxCandidateLength: number;
   /** @default 128 */
   maxPeerIdLength: number;
+  /** @default 40 */
+  maxNameLength: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
@@ -60,17 +83,71 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
   maxCandidateLength: 2048,
   /** Longest peer id accepted in `to`; Socket.IO ids are 20 characters. */
   maxPeerIdLength: 128,
+  /** Longest display name, in characters (code points): a name, not a message. */
+  maxNameLength: 40,
 };
 
-/** Why a client event was refused. A closed set: clients switch on it. */
+/**
+ * Why a client event or connection was refused. A closed set: clients switch on it.
+ * - `unauthorized`: no room, an unknown room, a wrong room key or a wrong server access key.
+ * - `forbidden`: the target is not in the sender's room, or the page's origin is not allowed.
+ * - `rate-limited`: too many events, or too many wrong keys from one address (wait and retry).
+ * - `too-many-connections`: this address already holds its share of connections.
+ */
 export type ErrorCode =
   | 'invalid-payload'
   | 'unknown-peer'
   | 'too-large'
   | 'rate-limited'
   | 'forbidden'
+  | 'unauthorized'
   | 'server-full'
+  | 'too-many-connections'
   | 'internal';
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'invalid-payload',
+  'unknown-peer',
+  'too-large',
+  'rate-limited',
+  'forbidden',
+  'unauthorized',
+  'server-full',
+  'too-many-connections',
+  'internal',
+]);
+
+/** Whether a string is one of the protocol's {@link ErrorCode}s. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ERROR_CODES.has(value);
+}
+
+/** `data` of the `connect_error` a refused handshake gives the client. */
+export interface ConnectErrorData {
+  code: ErrorCode;
+}
+
+/** Reads the code of a refused handshake from a Socket.IO `connect_error`, if the server sent one. */
+export function connectErrorCode(error: unknown): ErrorCode | null {
+  if (typeof error !== 'object' || error === null || !('data' in error)) return null;
+  const data: unknown = error.data;
+  return isRecord(data) && isErrorCode(data.code) ? data.code : null;
+}
+
+/**
+ * What a client sends in the Socket.IO handshake (`io(url, {auth})`). All optional: a tutorial
+ * client sends none and lands in the default room, if the server keeps one.
+ */
+export interface HandshakeAuth {
+  /** The room to join; omitted for the default room. */
+  room?: RoomId;
+  /** The room's key, from the invite. */
+  key?: string;
+  /** The name others see; the server picks `Guest …` when omitted. */
+  name?: string;
+  /** The server-wide access key, when the operator set one. */
+  accessKey?: string;
+}
 
 /** The answer to every client event that carries an ack callback. */
 export type Ack = { ok: true } | { ok: false; code: ErrorCode; message: string };
@@ -104,7 +181,15 @@ export interface CandidateRequest {
   candidate: IceCandidate;
   to: PeerId;
 }
+/** Why a call ended without a hang-up click: shown to the caller in words. */
+export type HangUpReason = 'declined' | 'busy' | 'missed';
+const HANG_UP_REASONS: ReadonlySet<string> = new Set<HangUpReason>(['declined', 'busy', 'missed']);
+
 export interface HangUpRequest {
+  to: PeerId;
+  reason?: HangUpReason;
+}
+export interface RingingRequest {
   to: PeerId;
 }
 
@@ -122,10 +207,20 @@ export interface RelayedCandidate {
 }
 export interface RelayedHangUp {
   from: PeerId;
+  reason?: HangUpReason;
+}
+export interface RelayedRinging {
+  from: PeerId;
 }
 export interface PeerList {
-  peers: PeerId[];
+  /** The room joined; `null` for the default room. */
+  room: RoomId | null;
+  /** This client, with the name the server admitted. */
+  self: PeerInfo;
+  /** Everyone else in the room. */
+  peers: PeerInfo[];
 }
+/** `peer:left` */
 export interface PeerEvent {
   id: PeerId;
 }
@@ -138,6 +233,7 @@ export interface ClientToServerEvents {
   [Events.offer]: (payload: OfferRequest, ack?: AckCallback) => void;
   [Events.answer]: (payload: AnswerRequest, ack?: AckCallback) => void;
   [Events.candidate]: (payload: CandidateRequest, ack?: AckCallback) => void;
+  [Events.ringing]: (payload: RingingRequest, ack?: AckCallback) => void;
   [Events.hangUp]: (payload: HangUpRequest, ack?: AckCallback) => void;
 }
 
@@ -147,9 +243,10 @@ export interface ServerToClientEvents {
   [Events.offer]: (payload: RelayedOffer) => void;
   [Events.answer]: (payload: RelayedAnswer) => void;
   [Events.candidate]: (payload: RelayedCandidate) => void;
+  [Events.ringing]: (payload: RelayedRinging) => void;
   [Events.hangUp]: (payload: RelayedHangUp) => void;
   [Events.peerList]: (payload: PeerList) => void;
-  [Events.peerJoined]: (payload: PeerEvent) => void;
+  [Events.peerJoined]: (payload: PeerInfo) => void;
   [Events.peerLeft]: (payload: PeerEvent) => void;
 }
 
@@ -158,6 +255,7 @@ export interface RelayRequests {
   [Events.offer]: OfferRequest;
   [Events.answer]: AnswerRequest;
   [Events.candidate]: CandidateRequest;
+  [Events.ringing]: RingingRequest;
   [Events.hangUp]: HangUpRequest;
 }
 export type RelayEvent = keyof RelayRequests;
@@ -165,8 +263,18 @@ export const RELAY_EVENTS: readonly RelayEvent[] = [
   Events.offer,
   Events.answer,
   Events.candidate,
+  Events.ringing,
   Events.hangUp,
 ];
+
+/** What a client receives for each relayed event. */
+export interface RelayedEvents {
+  [Events.offer]: RelayedOffer;
+  [Events.answer]: RelayedAnswer;
+  [Events.candidate]: RelayedCandidate;
+  [Events.ringing]: RelayedRinging;
+  [Events.hangUp]: RelayedHangUp;
+}
 
 /** The outcome of validating an untrusted value. */
 export type Validation<T> =
@@ -288,6 +396,11 @@ export function validateRelayRequest<E extends RelayEvent>(
   } else if (event === Events.candidate) {
     error = checkCandidate(candidate, limits);
     if (!error) value = { to, candidate: pickCandidate(candidate as Record<string, unknown>) };
+  } else if (event === Events.hangUp && payload.reason !== undefined) {
+    const { reason } = payload;
+    if (typeof reason === 'string' && HANG_UP_REASONS.has(reason)) {
+      value = { to, reason: reason as HangUpReason };
+    } else error = '"reason" must be "declined", "busy" or "missed"';
   }
   // The branch taken matches `event`, so `value` has the shape of RelayRequests[E].
   return error ? invalid(error) : { ok: true, value: value as RelayRequests[E] };
@@ -298,14 +411,28 @@ export function isPeerId(value: unknown): value is PeerId {
   return checkPeerId(value, 'id', DEFAULT_LIMITS) === null;
 }
 
-/** Validates a `peer:list` from the server: `{peers: PeerId[]}`, returned as a fresh copy. */
-export function parsePeerList(value: unknown): PeerList | null {
-  if (!isRecord(value) || !Array.isArray(value.peers)) return null;
-  const peers: unknown[] = value.peers;
-  return peers.every(isPeerId) ? { peers: [...peers] } : null;
+function parsePeerInfo(value: unknown): PeerInfo | null {
+  if (!isRecord(value) || !isPeerId(value.id) || typeof value.name !== 'string') return null;
+  const name = validateDisplayName(value.name);
+  return name.ok ? { id: value.id, name: name.value } : null;
 }
 
-/** Validates a `peer:joined` / `peer:left` from the server: `{id: PeerId}`. */
+/** Validates a `peer:list` from the server, returned as a fresh copy. */
+export function parsePeerList(value: unknown): PeerList | null {
+  if (!isRecord(value) || !Array.isArray(value.peers)) return null;
+  if (value.room !== null && !isRoomId(value.room)) return null;
+  const self = parsePeerInfo(value.self);
+  const peers = (value.peers as unknown[]).map(parsePeerInfo);
+  if (!self || peers.some((peer) => peer === null)) return null;
+  return { room: value.room, self, peers: peers as PeerInfo[] };
+}
+
+/** Validates a `peer:joined` from the server: `{id, name}`. */
+export function parsePeerJoined(value: unknown): PeerInfo | null {
+  return parsePeerInfo(value);
+}
+
+/** Validates a `peer:left` from the server: `{id}`. */
 export function parsePeerEvent(value: unknown): PeerEvent | null {
   return isRecord(value) && isPeerId(value.id) ? { id: value.id } : null;
 }
@@ -318,10 +445,10 @@ export function isAck(value: unknown): value is Ack {
 }
 
 /** Validates a relayed event from the server before a client acts on it. */
-export function validateRelayed(
-  event: RelayEvent,
+export function validateRelayed<E extends RelayEvent>(
+  event: E,
   payload: unknown,
-): Validation<RelayedOffer | RelayedAnswer | RelayedCandidate | RelayedHangUp> {
+): Validation<RelayedEvents[E]> {
   if (!isRecord(payload)) return invalid(`"${event}" payload must be an object`);
   const fromError = checkPeerId(payload.from, 'from', DEFAULT_LIMITS);
   if (fromError) return invalid(fromError);
@@ -337,5 +464,114 @@ export function validateRelayed(
   );
   if (!asRequest.ok) return asRequest;
   const { to, ...rest } = asRequest.value;
-  return { ok: true, value: { ...rest, from: to } as RelayedOffer };
+  // Same fields as the request, `to` read back as `from`: the shape of RelayedEvents[E].
+  return { ok: true, value: { ...rest, from: to } as unknown as RelayedEvents[E] };
+}
+
+// Rooms, keys and names --------------------------------------------------------------------------
+
+const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** base64url, at least 22 characters (128 bits), at most 128. */
+const ROOM_KEY = /^[A-Za-z0-9_-]{22,128}$/;
+/** The longest server-wide access key accepted. */
+export const MAX_ACCESS_KEY_LENGTH = 256;
+
+/** Whether a value can name a room. */
+export function isRoomId(value: unknown): value is RoomId {
+  return typeof value === 'string' && ROOM_ID.test(value);
+}
+
+/** Whether a value has the shape of a room key (base64url, 128 to 768 bits). */
+export function isAccessKey(value: unknown): value is string {
+  return typeof value === 'string' && ROOM_KEY.test(value);
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** `bytes` from the platform's CSPRNG (Web Crypto: the same in Node and browsers), base64url. */
+export function randomToken(bytes: number): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** A fresh room key: 256 bits from the CSPRNG (the invite needs at least 128). */
+export function newRoomKey(): string {
+  return randomToken(32);
+}
+
+/** A fresh room id: 96 random bits, so room names do not hint at who is in them. */
+export function newRoomId(): RoomId {
+  return randomToken(12);
+}
+
+/**
+ * Characters a name may not hold: controls, unassigned and private-use code points, lone
+ * surrogates, and the bidirectional overrides that make a name display as another.
+ */
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Co}\p{Cn}\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Checks a display name: trimmed, inner runs of white space made one space, NFC, 1 to
+ * `maxNameLength` characters, none of them invisible control or direction characters.
+ */
+export function validateDisplayName(
+  value: unknown,
+  limits: Pick<ProtocolLimits, 'maxNameLength'> = DEFAULT_LIMITS,
+): Validation<string> {
+  if (typeof value !== 'string') return invalid('The name must be text.');
+  const name = value.normalize('NFC').trim().replace(/\s+/gu, ' ');
+  if (name === '') return invalid('Enter a name for others to see.');
+  if ([...name].length > limits.maxNameLength) {
+    return invalid(`The name is longer than ${limits.maxNameLength} characters.`);
+  }
+  if (FORBIDDEN_IN_NAME.test(name)) {
+    return invalid('The name holds control or direction characters; use letters, digits, signs.');
+  }
+  return { ok: true, value: name };
+}
+
+/** A handshake's fields once checked; `null` where the client sent nothing. */
+export interface CheckedHandshake {
+  room: RoomId | null;
+  key: string | null;
+  name: string | null;
+  accessKey: string | null;
+}
+
+/** Validates the handshake `auth` of a connecting client (see {@link HandshakeAuth}). */
+export function validateHandshake(
+  auth: unknown,
+  limits: Pick<ProtocolLimits, 'maxNameLength'> = DEFAULT_LIMITS,
+): Validation<CheckedHandshake> {
+  const fields = isRecord(auth) ? auth : {};
+  const present = (name: string): boolean => fields[name] !== undefined && fields[name] !== null;
+  const checked: CheckedHandshake = { room: null, key: null, name: null, accessKey: null };
+  if (present('room')) {
+    if (!isRoomId(fields.room)) return invalid('"room" must be 1–64 characters of A–Z a–z 0–9 _ -');
+    checked.room = fields.room;
+  }
+  if (present('key')) {
+    if (!isAccessKey(fields.key)) return invalid('"key" is not a room key');
+    checked.key = fields.key;
+  }
+  if (present('name')) {
+    const name = validateDisplayName(fields.name, limits);
+    if (!name.ok) return name;
+    checked.name = name.value;
+  }
+  if (present('accessKey')) {
+    const { accessKey } = fields;
+    if (
+      typeof accessKey !== 'string' ||
+      accessKey.length === 0 ||
+      accessKey.length > MAX_ACCESS_KEY_LENGTH
+    ) {
+      return invalid(`"accessKey" must be 1–${MAX_ACCESS_KEY_LENGTH} characters`);
+    }
+    checked.accessKey = accessKey;
+  }
+  return { ok: true, value: checked };
 }

@@ -8,20 +8,24 @@ import type {
   RelayedCandidate,
   RelayedHangUp,
   RelayedOffer,
+  RelayedRinging,
   PeerEvent,
+  PeerInfo,
   PeerList,
-} from '../signaling-server/protocol.js';
+} from './protocol.js';
 import type { ConnectionStatus, SignalingBridge } from './bridge-api.js';
 
 /** Request/response channels (`ipcRenderer.invoke` → `ipcMain.handle`), one per bridge method. */
 export const InvokeChannels = {
   host: 'appel:host',
+  newInvite: 'appel:new-invite',
   join: 'appel:join',
   probeCertificate: 'appel:probe-certificate',
   leave: 'appel:leave',
   sendOffer: 'appel:send-offer',
   sendAnswer: 'appel:send-answer',
   sendCandidate: 'appel:send-candidate',
+  sendRinging: 'appel:send-ringing',
   sendHangUp: 'appel:send-hang-up',
 } as const satisfies Partial<Record<keyof SignalingBridge, string>>;
 
@@ -37,6 +41,7 @@ export const EventChannels = {
   offer: 'appel:on-offer',
   answer: 'appel:on-answer',
   candidate: 'appel:on-candidate',
+  ringing: 'appel:on-ringing',
   hangUp: 'appel:on-hang-up',
   peerList: 'appel:on-peer-list',
   peerJoined: 'appel:on-peer-joined',
@@ -49,9 +54,10 @@ export interface EventPayloads {
   offer: RelayedOffer;
   answer: RelayedAnswer;
   candidate: RelayedCandidate;
+  ringing: RelayedRinging;
   hangUp: RelayedHangUp;
   peerList: PeerList;
-  peerJoined: PeerEvent;
+  peerJoined: PeerInfo;
   peerLeft: PeerEvent;
   connectionStatus: ConnectionStatus;
 }

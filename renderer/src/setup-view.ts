@@ -1,0 +1,203 @@
+/**
+ * The first screen: your name, Host or Join, and the certificate questions (trust on first use,
+ * and a changed certificate, which always shows both fingerprints and asks).
+ */
+import type {
+  CertificateProbe,
+  JoinRequest,
+  SessionInfo,
+  SignalingBridge,
+} from '../../common/bridge-api.js';
+import { errorCodeOf, errorWords } from '../../common/errors.js';
+import { normalizeFingerprint, parseInvite } from '../../common/invite.js';
+import { validateDisplayName } from '../../common/protocol.js';
+import type { PageElements } from './dom.js';
+import { remembered, remember } from './storage.js';
+import { joinFailureWords } from './words.js';
+
+type Mode = 'host' | 'join';
+
+const MODE_KEY = 'appel.mode';
+const NAME_KEY = 'appel.name';
+
+export interface SetupHandlers {
+  onSession(info: SessionInfo): void;
+  showError(message: string): void;
+  clearError(): void;
+  announce(message: string): void;
+}
+
+/** A question the trust prompt asks, and the join it leads to on yes. */
+interface TrustQuestion {
+  heading: string;
+  text: string;
+  confirm: JoinRequest;
+}
+
+export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHandlers): void {
+  const modeInputs = [...document.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
+  let question: TrustQuestion | null = null;
+
+  function setMode(mode: Mode): void {
+    for (const input of modeInputs) input.checked = input.value === mode;
+    ui.hostPanel.hidden = mode !== 'host';
+    ui.joinForm.hidden = mode !== 'join';
+    ui.trustPrompt.hidden = true;
+  }
+
+  for (const input of modeInputs) {
+    input.addEventListener('change', () => {
+      const mode: Mode = input.value === 'host' ? 'host' : 'join';
+      remember(MODE_KEY, mode);
+      setMode(mode);
+    });
+  }
+
+  function setBusy(busy: boolean): void {
+    ui.hostButton.disabled = busy || bridge.platform !== 'desktop';
+    ui.joinButton.disabled = busy;
+    ui.trustButton.disabled = busy;
+  }
+
+  /** The name from the form, checked as the server checks it; remembered once valid. */
+  function name(): string | null {
+    const checked = validateDisplayName(ui.nameInput.value);
+    if (!checked.ok) {
+      on.showError(checked.message);
+      ui.nameInput.focus();
+      return null;
+    }
+    remember(NAME_KEY, checked.value);
+    return checked.value;
+  }
+
+  async function host(): Promise<void> {
+    on.clearError();
+    const who = name();
+    if (!who) return;
+    setBusy(true);
+    try {
+      on.onSession(await bridge.host({ name: who }));
+    } catch (error) {
+      on.showError(`Could not host a call: ${errorWords(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function ask(next: TrustQuestion): void {
+    question = next;
+    ui.trustHeading.textContent = next.heading;
+    ui.trustText.textContent = next.text;
+    ui.trustPrompt.hidden = false;
+    ui.trustButton.focus();
+  }
+
+  async function join(request: JoinRequest): Promise<void> {
+    on.clearError();
+    ui.trustPrompt.hidden = true;
+    setBusy(true);
+    try {
+      on.onSession(await bridge.join(request));
+    } catch (error) {
+      await explainJoinFailure(request, error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function explainJoinFailure(request: JoinRequest, error: unknown): Promise<void> {
+    const code = errorCodeOf(error);
+    if (code === 'fingerprint-changed' && request.fingerprint) {
+      // Both fingerprints are in the words; nothing is replaced without this explicit yes.
+      ask({
+        heading: 'Certificate changed',
+        text: `${errorWords(error)} Replace the pinned certificate and join?`,
+        confirm: { ...request, replacePin: true },
+      });
+      return;
+    }
+    if (code !== 'fingerprint-required' || bridge.platform !== 'desktop') {
+      on.showError(`Could not join: ${joinFailureWords(error)}`);
+      return;
+    }
+    let probe: CertificateProbe;
+    try {
+      probe = await bridge.probeCertificate(request.url);
+    } catch (probeError) {
+      on.showError(`Could not join: ${errorWords(error)} (${errorWords(probeError)})`);
+      return;
+    }
+    ask({
+      heading: 'Unknown certificate',
+      text:
+        `This server presents certificate SHA-256 ${probe.fingerprint} ` +
+        `(${probe.subject}, valid until ${probe.validTo}). Compare it with the host's. Trust it?`,
+      confirm: { ...request, fingerprint: probe.fingerprint },
+    });
+  }
+
+  function joinFromForm(): void {
+    const who = name();
+    if (!who) return;
+    if (bridge.platform === 'web') {
+      // A browser guest joins the server that served this page, with the invite in its fragment.
+      let invite: ReturnType<typeof parseInvite>;
+      try {
+        invite = parseInvite(location.href);
+      } catch (error) {
+        on.showError(errorWords(error));
+        return;
+      }
+      const room = invite.room && invite.key ? { room: invite.room, key: invite.key } : {};
+      void join({ url: location.origin, name: who, ...room });
+      return;
+    }
+    let request: JoinRequest;
+    try {
+      const invite = parseInvite(ui.inviteInput.value);
+      request = { url: ui.inviteInput.value.trim(), name: who };
+      const typed = ui.fingerprintInput.value.trim();
+      const fingerprint = typed === '' ? invite.fingerprint : normalizeFingerprint(typed);
+      if (fingerprint === null) {
+        throw new Error('The certificate fingerprint must be 32 bytes of hex (SHA-256).');
+      }
+      if (fingerprint) request.fingerprint = fingerprint;
+    } catch (error) {
+      on.showError(errorWords(error));
+      return;
+    }
+    void join(request);
+  }
+
+  ui.hostButton.addEventListener('click', () => void host());
+  ui.joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    joinFromForm();
+  });
+  ui.trustButton.addEventListener('click', () => {
+    const confirmed = question?.confirm;
+    question = null;
+    if (confirmed) void join(confirmed);
+  });
+  ui.trustCancel.addEventListener('click', () => {
+    question = null;
+    ui.trustPrompt.hidden = true;
+    on.announce('Not joined: the certificate was not trusted.');
+  });
+
+  ui.nameInput.value = remembered(NAME_KEY) ?? '';
+  if (bridge.platform === 'web') {
+    const hostRadio = modeInputs.find((input) => input.value === 'host');
+    if (hostRadio) {
+      hostRadio.disabled = true;
+      hostRadio.setAttribute('aria-describedby', ui.hostUnavailable.id);
+    }
+    ui.hostUnavailable.hidden = false;
+    ui.joinFields.hidden = true;
+    setMode('join');
+  } else {
+    setMode(remembered(MODE_KEY) === 'host' ? 'host' : 'join');
+  }
+  setBusy(false);
+}
