@@ -220,3 +220,186 @@ test('without a camera the call is audio-only one way and still carries video th
   expect(await sentTracksEnabled(noCamera.page)).toEqual({ audio: true });
 });
 
+/** Every inbound video frame the page decoded, whatever state its peer connections are in. */
+function framesDecodedAnywhere(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    for (const pc of window.__appelTestPeerConnections ?? []) {
+      (await pc.getStats()).forEach(
+        (stat: { type: string; kind?: string } & Record<string, unknown>) => {
+          if (stat.type === 'inbound-rtp' && stat.kind === 'video')
+            frames += Number(stat.framesDecoded ?? 0);
+        },
+      );
+    }
+    return frames;
+  });
+}
+
+/** Checks `read` over `ms`: a negative ("nothing arrives") needs a stretch of time to mean anything. */
+async function holdsFor<T>(ms: number, read: () => Promise<T>, expected: T): Promise<void> {
+  const end = Date.now() + ms;
+  do {
+    expect((await read()) as unknown).toEqual(expected);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  } while (Date.now() < end);
+}
+
+test('until Accept nothing of the callee is opened or sent, and the caller sees ringing', async () => {
+  const a = await open();
+  const b = await open();
+
+  await callPeer(a.page, b.name);
+
+  await expect(callStatus(a.page)).toHaveText(`Ringing ${b.name}…`);
+  await expect(b.page.getByRole('alertdialog')).toContainText(`${a.name} is calling you.`);
+  await expect(b.page.getByRole('button', { name: 'Accept' })).toBeFocused();
+  // The caller opened its own camera (it chose to call); the callee opened nothing, created no
+  // peer connection (so no answer), and the caller decodes no frame from it.
+  expect(await captureStates(a.page)).toEqual(['live', 'live']);
+  await holdsFor(2000, () => framesDecodedAnywhere(a.page), 0);
+  expect(await captureStates(b.page)).toEqual([]);
+  expect(await connectionStates(b.page)).toEqual([]);
+
+  await acceptCall(b.page, a.name);
+  await expectMediaBothWays(a, b);
+});
+
+test('Decline: the caller is told, and neither side keeps a camera open', async () => {
+  const a = await open();
+  const b = await open();
+  await callPeer(a.page, b.name);
+  const ring = b.page.getByRole('alertdialog');
+  await expect(ring).toBeVisible();
+
+  await ring.getByRole('button', { name: 'Decline' }).click();
+
+  await expect(callStatus(a.page)).toHaveText(`Call ended. ${b.name} declined the call.`);
+  await expect(callStatus(b.page)).toHaveText(`Call ended. You declined the call from ${a.name}.`);
+  await expect(ring).toBeHidden();
+  await expect.poll(() => captureStates(a.page)).toEqual(['ended', 'ended']);
+  expect(await captureStates(b.page)).toEqual([]);
+  await expect.poll(() => connectionStates(a.page)).toEqual(['closed']);
+});
+
+test('an unanswered call ends as missed after 30 s on both sides', async () => {
+  test.setTimeout(80_000);
+  const a = await open();
+  const b = await open();
+  await callPeer(a.page, b.name);
+  await expect(b.page.getByRole('alertdialog')).toBeVisible();
+
+  await expect(callStatus(b.page)).toHaveText(`Call ended. Missed call from ${a.name}.`, {
+    timeout: 40_000,
+  });
+  await expect(callStatus(a.page)).toHaveText(`Call ended. ${b.name} did not answer.`);
+  await expect(b.page.getByRole('alertdialog')).toBeHidden();
+  expect(await captureStates(b.page)).toEqual([]);
+  await expect.poll(() => captureStates(a.page)).toEqual(['ended', 'ended']);
+});
+
+test('Leave ends the call and the capture tracks', async () => {
+  const a = await open();
+  const b = await open();
+  await callPeer(a.page, b.name);
+  await acceptCall(b.page, a.name);
+  await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
+
+  await a.page.getByRole('button', { name: 'Leave' }).click();
+
+  await expect(a.page.getByRole('textbox', { name: 'Your name' })).toBeVisible();
+  await expect.poll(() => captureStates(a.page)).toEqual(['ended', 'ended']);
+  await expect(callStatus(b.page)).toContainText('Call ended');
+  await expect.poll(() => captureStates(b.page)).toEqual(['ended', 'ended']);
+});
+
+test('a call whose connection dies ends within the recovery bound, not "reconnecting" forever', async () => {
+  test.setTimeout(90_000);
+  const a = await open();
+  const b = await open();
+  await callPeer(a.page, b.name);
+  await acceptCall(b.page, a.name);
+  await expectMediaBothWays(a, b);
+
+  // B's transport vanishes without a word (as when its network goes): A stops hearing from it.
+  await b.page.evaluate(() => window.__appelTestPeerConnections?.at(-1)?.close());
+
+  await expect(callStatus(a.page)).toHaveText(/Connection lost, reconnecting…/, {
+    timeout: 30_000,
+  });
+  await expect(callStatus(a.page)).toHaveText(
+    `Call failed: The connection to ${b.name} was lost and did not come back within 20 s.`,
+    { timeout: 30_000 },
+  );
+  await expect.poll(() => captureStates(a.page)).toEqual(['ended', 'ended']);
+  await expect(a.page.getByRole('button', { name: 'Hang up' })).toBeDisabled();
+});
+
+test('rooms wall people off, and a wrong key is refused in words', async () => {
+  const key = 'k3JdZx9mQ2vL8pT4wR7yB1nC';
+  const room = `${server.url}/#room=family&key=${key}`;
+  const a = await openPeer(browser, room, { name: 'Ana' });
+  const b = await openPeer(browser, room, { name: 'Bruno' });
+  const outsider = await open({ name: 'Outsider' });
+  const intruder = await openPeer(browser, `${server.url}/#room=family&key=${key}x`, {
+    noJoin: true,
+  });
+  peers.push(a, b, intruder);
+
+  await expect(a.page.getByRole('button', { name: 'Call Bruno' })).toBeVisible();
+  await expect(outsider.page.getByRole('button', { name: /Call (Ana|Bruno)/ })).toHaveCount(0);
+  await expect(a.page.getByRole('button', { name: 'Call Outsider' })).toHaveCount(0);
+
+  await intruder.page.getByRole('textbox', { name: 'Your name' }).fill('Intruder');
+  await intruder.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(intruder.page.getByRole('alert')).toContainText('The server did not let you in');
+  await expect(intruder.page.getByRole('listitem')).toHaveCount(0);
+  await expect(a.page.getByRole('button', { name: 'Call Intruder' })).toHaveCount(0);
+});
+
+test('an offer from a tutorial-protocol client rings, and Accept answers it', async () => {
+  const b = await open({ name: 'Callee' });
+  // The tutorial's own page: socket.io's client script and plain RTCPeerConnection code, no room.
+  const tutorial = await openPeer(browser, `${server.url}/socket.io/socket.io.js`, {
+    noJoin: true,
+  });
+  peers.push(tutorial);
+  await tutorial.page.addScriptTag({ url: '/socket.io/socket.io.js' });
+  await tutorial.page.evaluate(async () => {
+    type TutorialSocket = {
+      on(event: string, listener: (payload: never) => void): void;
+      emit(event: string, payload: unknown): void;
+    };
+    const io = (window as unknown as { io: () => TutorialSocket }).io;
+    const socket = io();
+    // Only to find the callee's id by name; the tutorial page would have it typed in.
+    const to = await new Promise<string>((resolve) =>
+      socket.on('peer:list', ({ peers }: { peers: { id: string; name: string }[] }) =>
+        resolve(peers.find((peer) => peer.name === 'Callee')!.id),
+      ),
+    );
+    const pc = new RTCPeerConnection();
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    stream.getTracks().forEach((track) => pc.addTrack(track, stream));
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) socket.emit('candidate', { candidate, to });
+    };
+    socket.on('answer', ({ answer }: { answer: RTCSessionDescriptionInit }) => {
+      void pc.setRemoteDescription(answer);
+    });
+    socket.on('candidate', ({ candidate }: { candidate: RTCIceCandidateInit }) => {
+      void pc.addIceCandidate(candidate);
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    socket.emit('offer', { offer: pc.localDescription, to });
+  });
+
+  await expect(b.page.getByRole('alertdialog')).toContainText(/Guest .* is calling you\./);
+  expect(await captureStates(b.page)).toEqual([]);
+  await b.page.getByRole('button', { name: 'Accept' }).click();
+
+  await expect(callStatus(b.page)).toHaveText(/In call with Guest /);
+  for (const page of [b.page, tutorial.page]) {
+    await expect.poll(async () => (await inboundStats(page)).framesDecoded).toBeGreaterThan(0);
+  }
+});
