@@ -1,6 +1,7 @@
 /** Where the app's files are, and the URL of the one page the window shows. */
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { APP_PAGE_URL } from './app-protocol.js';
 
 export interface AppPaths {
   /** The preload bundle (dist-electron/preload.cjs). */
@@ -8,15 +9,27 @@ export interface AppPaths {
   /** The built call page's folder (dist/renderer). */
   rendererDir: string;
   /**
-   * The same folder as the embedded server reads it for browser guests. In the packaged app it is
-   * unpacked beside app.asar (electron-builder.yml `asarUnpack`), so the server's plain file reads
-   * never depend on Electron's asar emulation.
+   * The same folder as plain `fs` reads it: the embedded server serves it to browser guests and
+   * the `app:` protocol to the window. In the packaged app it is unpacked beside app.asar
+   * (electron-builder.yml `asarUnpack`), so neither depends on Electron's asar emulation.
    */
   servedDir: string;
-  /** What the window loads: the built page, or Vite's dev server. */
-  page: { file: string } | { url: string };
-  /** The page's URL: the only origin that gets IPC, media permissions and navigation. */
+  /**
+   * What the window loads, and the only page that gets IPC, media permissions and navigation:
+   * `app://appel/index.html`, or Vite's dev server in an unpackaged app.
+   */
   appUrl: string;
+}
+
+/**
+ * `VITE_DEV_SERVER_URL` (set by `npm run dev`), honoured only in an unpackaged app: an installed
+ * Appel never loads its window from a URL the environment names.
+ */
+export function readDevServerUrl(env: NodeJS.ProcessEnv, packaged: boolean): string | undefined {
+  const url = env.VITE_DEV_SERVER_URL;
+  if (packaged || !url) return undefined;
+  if (!/^https?:\/\//.test(url)) throw new Error(`VITE_DEV_SERVER_URL must be http(s): ${url}`);
+  return url;
 }
 
 /**
@@ -26,12 +39,10 @@ export interface AppPaths {
 export function appPaths(mainModuleUrl: string, devServerUrl?: string): AppPaths {
   const root = fileURLToPath(new URL('../', mainModuleUrl));
   const rendererDir = join(root, 'dist', 'renderer');
-  const file = join(rendererDir, 'index.html');
   return {
     preload: join(root, 'dist-electron', 'preload.cjs'),
     rendererDir,
     servedDir: rendererDir.replace(/\.asar(?=[\\/])/, '.asar.unpacked'),
-    page: devServerUrl ? { url: devServerUrl } : { file },
-    appUrl: devServerUrl ?? pathToFileURL(file).href,
+    appUrl: devServerUrl ?? APP_PAGE_URL,
   };
 }

@@ -1,12 +1,12 @@
 /**
  * Security for every webContents and the default session, in one place: no navigation away from
- * the app's page, no new windows (web links open in the system browser), no <webview>, and media
- * permissions for the app's page only.
+ * the app's page, no new windows (web links open in the system browser), no <webview>, media and
+ * clipboard-write permissions for the app's page only, no screen capture.
  */
-import { desktopCapturer, shell, type Session, type WebContents } from 'electron';
+import { shell, type Session, type WebContents } from 'electron';
 import type { Logger } from '../signaling-server/log.js';
 import { isAppPage, isSafeExternalUrl } from './navigation.js';
-import { isPermissionGranted } from './permissions.js';
+import { isPermissionGranted, refuseDisplayMedia } from './permissions.js';
 
 function openExternally(url: string, log: Logger): void {
   if (!isSafeExternalUrl(url)) {
@@ -42,9 +42,9 @@ export function hardenWebContents(contents: WebContents, appUrl: string, log: Lo
 }
 
 /**
- * Deny by default: camera, microphone and screen capture only for the app's own page. Electron
+ * Deny by default: camera, microphone and clipboard writes only for the app's own page. Electron
  * grants every permission when no handler is set, so both the request and the check handler are
- * set.
+ * set; so is the display media handler, which refuses every request.
  */
 export function setupPermissions(session: Session, appUrl: string, log: Logger): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
@@ -55,22 +55,11 @@ export function setupPermissions(session: Session, appUrl: string, log: Logger):
   session.setPermissionCheckHandler((_contents, permission, _origin, details) =>
     isPermissionGranted(permission, details, appUrl),
   );
-  // getDisplayMedia needs a source: the screen (the system picker where the OS has one).
-  session.setDisplayMediaRequestHandler(
-    (request, callback) => {
-      if (!request.videoRequested || !isAppPage(request.frame?.url, appUrl)) {
-        log.warn('denied a screen capture', { origin: request.securityOrigin });
-        callback(null);
-        return;
-      }
-      desktopCapturer
-        .getSources({ types: ['screen'] })
-        .then((sources) => callback(sources[0] ? { video: sources[0] } : null))
-        .catch((error: unknown) => {
-          log.error('cannot list screens to share', { error: String(error) });
-          callback(null);
-        });
-    },
-    { useSystemPicker: true },
-  );
+  session.setDisplayMediaRequestHandler((request, callback) => {
+    const frame = request.frame;
+    const frameUrl = frame && !frame.isDestroyed() ? frame.url : undefined;
+    const reason = refuseDisplayMedia(frameUrl, appUrl);
+    log.warn('denied a screen capture', { reason, origin: request.securityOrigin });
+    callback(null);
+  });
 }

@@ -1,28 +1,65 @@
 /**
  * The Electron main process: lifecycle and wiring only. Logic lives in plain modules (session,
- * ipc, permissions, settings) that tests import without Electron.
+ * ipc, permissions, app protocol, settings) that tests import without Electron.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { createLogger } from '../signaling-server/log.js';
-import { appPaths, type AppPaths } from './app-page.js';
+import { appPaths, readDevServerUrl, type AppPaths } from './app-page.js';
+import { APP_SCHEME, APP_SCHEME_DEFINITION, createAppProtocolHandler } from './app-protocol.js';
 import { hardenWebContents, setupPermissions } from './harden.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { isAppPage } from './navigation.js';
 import { SessionController } from './session.js';
+import { bringBack } from './single-instance.js';
 import { FAKE_MEDIA_SWITCHES, readTestHooks } from './test-hooks.js';
 import { createMainWindow } from './window.js';
 
 const log = createLogger('appel:main');
-const hooks = readTestHooks(process.env);
-const paths = appPaths(import.meta.url, process.env.VITE_DEV_SERVER_URL);
+// Dev and test switches from the environment count only in an unpackaged app.
+const hooks = readTestHooks(process.env, app.isPackaged);
+const paths = appPaths(import.meta.url, readDevServerUrl(process.env, app.isPackaged));
 let mainWindow: BrowserWindow | null = null;
 
-/** Must run before `ready`: userData and Chromium switches are fixed at startup. */
+/** Before `ready`: userData and Chromium switches are fixed at startup, and the lock reads userData. */
 function setupTestHooks(): void {
   if (hooks.userDataDir) app.setPath('userData', hooks.userDataDir);
   if (hooks.fakeMedia) {
     for (const name of FAKE_MEDIA_SWITCHES) app.commandLine.appendSwitch(name);
   }
+}
+
+/** Before `ready`: Chromium fixes each scheme's privileges when it starts. */
+function setupAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_DEFINITION]);
+}
+
+/** False when another Appel holds this userData: it shows its window and this one quits. */
+function setupSingleInstance(): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    log.info('Appel is already running; showing its window instead');
+    app.quit();
+    return false;
+  }
+  // Emitted after `ready` only, so a window can be opened here.
+  app.on('second-instance', () => {
+    log.info('Appel was started again; showing its window');
+    if (!bringBack(mainWindow)) openMainWindow();
+  });
+  return true;
+}
+
+/**
+ * The window's page comes from `app://appel/`, read from inside app.asar (Electron's fs reads
+ * it), so the asar integrity fuse covers what the window runs; browser guests get the unpacked
+ * copy.
+ */
+function setupAppProtocol(files: AppPaths): void {
+  const handler = createAppProtocolHandler({
+    root: files.rendererDir,
+    log: createLogger('appel:protocol'),
+  });
+  // The window uses the default session; no other session serves `app:`.
+  session.defaultSession.protocol.handle(APP_SCHEME, handler);
 }
 
 function setupHardening(appUrl: string): void {
@@ -86,6 +123,7 @@ function setupLifecycle(controller: SessionController): void {
 }
 
 function onReady(): void {
+  setupAppProtocol(paths);
   setupHardening(paths.appUrl);
   const controller = setupSession(paths);
   setupLifecycle(controller);
@@ -95,10 +133,15 @@ function onReady(): void {
 // Sandbox every renderer, including any the app did not create itself.
 app.enableSandbox();
 setupTestHooks();
-app
-  .whenReady()
-  .then(onReady)
-  .catch((error: unknown) => {
-    log.error('startup failed', { error: error instanceof Error ? error.message : String(error) });
-    app.exit(1);
-  });
+setupAppScheme();
+if (setupSingleInstance()) {
+  app
+    .whenReady()
+    .then(onReady)
+    .catch((error: unknown) => {
+      log.error('startup failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      app.exit(1);
+    });
+}

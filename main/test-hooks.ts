@@ -1,7 +1,7 @@
 /**
- * Test hooks, read from the environment only: a fresh userData per app instance, a loopback bind
- * address, and Chromium's fake camera and microphone. Production runs set none of them and the
- * security settings are the same either way.
+ * Test hooks, read from the environment only and only in an unpackaged app: a fresh userData per
+ * app instance, a loopback bind address, and Chromium's fake camera and microphone. An installed
+ * Appel ignores them all, and the security settings are the same either way.
  */
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
@@ -21,8 +21,15 @@ export const FAKE_MEDIA_SWITCHES = [
   'allow-loopback-in-peer-connection',
 ] as const;
 
-/** Reads the hooks; a malformed value is an error, so a test never silently runs without it. */
-export function readTestHooks(env: NodeJS.ProcessEnv): TestHooks {
+/** What a packaged app gets, whatever its environment says. */
+const NO_HOOKS: TestHooks = { fakeMedia: false };
+
+/**
+ * Reads the hooks (`packaged` is `app.isPackaged`: all off when true). A malformed value is an
+ * error, so a test never silently runs without it.
+ */
+export function readTestHooks(env: NodeJS.ProcessEnv, packaged: boolean): TestHooks {
+  if (packaged) return { ...NO_HOOKS };
   const hooks: TestHooks = { fakeMedia: env.APPEL_TEST_FAKE_MEDIA === '1' };
   const userData = env.APPEL_USER_DATA;
   if (userData) {

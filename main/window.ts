@@ -29,10 +29,6 @@ function showError(window: BrowserWindow, message: string, log: Logger): void {
   });
 }
 
-function load(window: BrowserWindow, page: AppPaths['page']): Promise<void> {
-  return 'url' in page ? window.loadURL(page.url) : window.loadFile(page.file);
-}
-
 export function createMainWindow(paths: AppPaths, log: Logger): BrowserWindow {
   const window = new BrowserWindow({
     title: 'Appel',
@@ -69,7 +65,7 @@ export function createMainWindow(paths: AppPaths, log: Logger): BrowserWindow {
     if (details.reason === 'clean-exit') return;
     reloads += 1;
     if (reloads <= MAX_RELOADS) {
-      load(window, paths.page).catch((error: unknown) => {
+      window.loadURL(paths.appUrl).catch((error: unknown) => {
         log.error('cannot reload the page', { error: String(error) });
       });
     } else {
@@ -77,7 +73,7 @@ export function createMainWindow(paths: AppPaths, log: Logger): BrowserWindow {
     }
   });
 
-  load(window, paths.page).catch((error: unknown) => {
+  window.loadURL(paths.appUrl).catch((error: unknown) => {
     // did-fail-load has shown the error page already; this only logs.
     log.error('loading the page rejected', { error: String(error) });
   });

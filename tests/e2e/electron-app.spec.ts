@@ -8,6 +8,7 @@
  * elsewhere it skips, saying so.
  */
 import { expect } from '@playwright/test';
+import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
 import { installedElectronBinary, test } from './support/electron-app.js';
 import {
   callStatus,
@@ -61,7 +62,7 @@ test('the window stays on its page and opens no other window', async ({ launchAp
   const app = await launchApp('hardened');
   const { page } = app;
   const appUrl = page.url();
-  expect(appUrl).toMatch(/^file:\/\/.*\/dist\/renderer\/index\.html$/);
+  expect(appUrl).toBe('app://appel/index.html');
   await page.evaluate(() => {
     (window as unknown as { marker: boolean }).marker = true;
   });
@@ -78,4 +79,63 @@ test('the window stays on its page and opens no other window', async ({ launchAp
   // Same document: the marker set before is still there.
   expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
   expect(app.app.windows()).toHaveLength(1);
+});
+
+test('the page comes from app://appel with its CSP, and reaches nothing outside its folder', async ({
+  launchApp,
+}) => {
+  const { page } = await launchApp('protocol');
+  const fetched = await page.evaluate(async () => {
+    const own = await fetch('/index.html');
+    const outside = await fetch('/..%2f..%2fpackage.json');
+    return {
+      status: own.status,
+      csp: own.headers.get('content-security-policy'),
+      outside: outside.status,
+      secure: window.isSecureContext,
+      origin: window.location.origin,
+    };
+  });
+  expect(fetched).toEqual({
+    status: 200,
+    csp: CONTENT_SECURITY_POLICY,
+    outside: 403,
+    secure: true,
+    origin: 'app://appel',
+  });
+});
+
+test('copy buttons reach the clipboard; screen capture and clipboard reads are refused', async ({
+  launchApp,
+}) => {
+  const { app, page, log } = await launchApp('permissions');
+  await page.bringToFront();
+  await page.evaluate(() => navigator.clipboard.writeText('appel-clipboard-check'));
+  expect(await app.evaluate(({ clipboard }) => clipboard.readText())).toBe('appel-clipboard-check');
+  expect(
+    await page.evaluate(() =>
+      navigator.clipboard.readText().then(
+        () => 'read',
+        (error: Error) => error.name,
+      ),
+    ),
+  ).toBe('NotAllowedError');
+  // Refused before or at the source choice, depending on where Chromium asks first.
+  const shared = await page.evaluate(() =>
+    navigator.mediaDevices.getDisplayMedia({ video: true }).then(
+      () => 'shared',
+      (error: Error) => error.name,
+    ),
+  );
+  expect(shared).not.toBe('shared');
+  await expect.poll(log).toMatch(/denied a (screen capture|permission)/);
+});
+
+test('a second start on the same userData quits and brings the first window back', async ({
+  launchApp,
+}) => {
+  const first = await launchApp('single');
+  expect(await first.startAgain()).toBe(0);
+  await expect.poll(first.log).toContain('Appel was started again; showing its window');
+  expect(first.app.windows()).toHaveLength(1);
 });

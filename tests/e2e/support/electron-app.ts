@@ -4,6 +4,7 @@
  * ts/test-mock/playwright.ts does). Each instance gets a fresh userData; test hooks are set
  * through the environment only.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,11 @@ export interface AppInstance {
   userDataDir: string;
   /** The main process's log so far (stderr). */
   log: () => string;
+  /**
+   * Starts the same app again with the same userData, as a user double-clicking it would;
+   * resolves with that second process's exit code.
+   */
+  startAgain: () => Promise<number | null>;
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -76,6 +82,45 @@ function closeOrKill(started: Started): Promise<void> {
   return started.done;
 }
 
+// Chromium refuses to start as root with its OS sandbox (CI runs as root); the page's own
+// sandbox (webPreferences.sandbox) is unchanged.
+const APP_ARGS = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot];
+
+/** The test hooks, through the environment only. */
+function appEnv(userDataDir: string): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    APPEL_USER_DATA: userDataDir,
+    APPEL_BIND_HOST: '127.0.0.1',
+    APPEL_TEST_FAKE_MEDIA: '1',
+    // Tests read main's log lines (blocked navigations…): never silenced here.
+    APPEL_LOG: 'info',
+  };
+}
+
+/** A second process on the same userData; killed if it has not exited within the timeout. */
+function startAgain(binary: string, userDataDir: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, APP_ARGS, {
+      cwd: repoRoot,
+      env: appEnv(userDataDir),
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the second instance did not exit within 20 s'));
+    }, 20_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
 async function launch(
   name: string,
   binary: string,
@@ -84,18 +129,9 @@ async function launch(
 ): Promise<AppInstance> {
   const app = await electron.launch({
     executablePath: binary,
-    // Chromium refuses to start as root with its OS sandbox (CI runs as root); the page's own
-    // sandbox (webPreferences.sandbox) is unchanged.
-    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot],
+    args: APP_ARGS,
     cwd: repoRoot,
-    env: {
-      ...(process.env as Record<string, string>),
-      APPEL_USER_DATA: userDataDir,
-      APPEL_BIND_HOST: '127.0.0.1',
-      APPEL_TEST_FAKE_MEDIA: '1',
-      // Tests read main's log lines (blocked navigations…): never silenced here.
-      APPEL_LOG: 'info',
-    },
+    env: appEnv(userDataDir),
     timeout: 30_000,
   });
   const started: Started = { name, app, log: [] };
@@ -107,7 +143,14 @@ async function launch(
   page.on('pageerror', (error) => console.error(`[${name} page] ${error.message}`));
   // The first load may have run before the init script was added.
   await page.reload();
-  return { name, app, page, userDataDir, log: () => started.log.join('') };
+  return {
+    name,
+    app,
+    page,
+    userDataDir,
+    log: () => started.log.join(''),
+    startAgain: () => startAgain(binary, userDataDir),
+  };
 }
 
 export const test = base.extend<{
