@@ -19,7 +19,7 @@ import {
   type RelayedCandidate,
   type RelayedOffer,
   type ServerToClientEvents,
-} from '../signaling-server/protocol.js';
+} from '../common/protocol.js';
 import { startAppelSignal } from '../tests/support/appel-signal.js';
 import {
   sampleAnswer,
@@ -183,8 +183,12 @@ async function oneAtATime(peers: readonly Peer[], rounds: number): Promise<numbe
 
 export async function benchRelay(options: { pairs?: number } = {}): Promise<RelayBenchResult> {
   const pairs = options.pairs ?? 100;
-  const server = await startAppelSignal();
-  const clients: Client[] = [];
+  // Every bench client comes from 127.0.0.1: lift the per-address cap (and the total) to fit.
+  const clients = String(pairs * 2);
+  const server = await startAppelSignal({
+    args: ['--max-connections-per-address', clients, '--max-connections', clients],
+  });
+  const sockets: Client[] = [];
   try {
     const settled = await Promise.allSettled(
       Array.from({ length: pairs * 2 }, () => connect(server.url, server.certPem)),
@@ -192,7 +196,7 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
     const connected = settled.flatMap((result) =>
       result.status === 'fulfilled' ? [result.value] : [],
     );
-    clients.push(...connected.map(({ socket }) => socket));
+    sockets.push(...connected.map(({ socket }) => socket));
     const refused = settled.find((result) => result.status === 'rejected');
     if (refused)
       throw new Error('relay bench: a client could not connect', { cause: refused.reason });
@@ -204,7 +208,7 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
     latencies.sort((x, y) => x - y);
     const unloaded = await oneAtATime(connected, UNLOADED_ROUNDS);
     return {
-      clients: clients.length,
+      clients: sockets.length,
       messages: latencies.length,
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
@@ -217,7 +221,7 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
       },
     };
   } finally {
-    for (const socket of clients) socket.disconnect();
+    for (const socket of sockets) socket.disconnect();
     await server.stop();
   }
 }

@@ -75,8 +75,9 @@ export interface ProtocolLimits {
 export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
   /**
    * Largest client event payload, as UTF-8 JSON bytes. An audio+video+data SDP is 4–10 KB;
-   * 64 KiB leaves room for many tracks and stays far below the transport's 1 MB buffer, so an
-   * oversized event gets a `too-large` ack instead of a dropped connection.
+   * 64 KiB leaves room for many tracks. The server sizes its transport buffer just above this
+   * limit, so an event a little over it gets a `too-large` ack; a far larger one drops the
+   * connection.
    */
   maxPayloadBytes: 64 * 1024,
   /** Longest ICE candidate line; real ones are under 300 characters. */

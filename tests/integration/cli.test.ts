@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Events } from '../../signaling-server/protocol.js';
-import { CONTENT_SECURITY_POLICY } from '../../signaling-server/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
+import { connectErrorCode, Events, newRoomKey, type HandshakeAuth } from '../../common/protocol.js';
 import { fingerprintOf } from '../../signaling-server/tls.js';
 import {
   appelSignalBin,
@@ -22,7 +22,7 @@ import {
 } from '../support/appel-signal.js';
 import { nextEvent } from '../support/server-harness.js';
 
-const compiledCli = join(repoRoot, 'dist', 'server', 'cli.js');
+const compiledCli = join(repoRoot, 'dist', 'server', 'signaling-server', 'cli.js');
 
 beforeAll(() => {
   if (!existsSync(compiledCli)) {
@@ -104,12 +104,19 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   };
 }
 
-function connect(url: string, certPem: string): Socket {
+function connect(
+  url: string,
+  certPem: string,
+  auth?: HandshakeAuth,
+  extraHeaders?: Record<string, string>,
+): Socket {
   const socket = connectClient(url, {
     transports: ['websocket'],
     ca: certPem,
     forceNew: true,
     reconnection: false,
+    ...(auth !== undefined && { auth: { ...auth } }),
+    ...(extraHeaders !== undefined && { extraHeaders }),
   });
   onTestFinished(() => {
     socket.disconnect();
@@ -181,6 +188,58 @@ describe('appel-signal', () => {
     },
   );
 
+  it('--no-default-room refuses a client that names no room, before it learns anything', async () => {
+    const server = await startAppelSignal({ args: ['--no-default-room'] });
+    onTestFinished(() => server.stop());
+    const tutorial = connect(server.url, server.certPem);
+    const received: string[] = [];
+    tutorial.onAny((event: string) => received.push(event));
+    const error = await nextEvent(tutorial, 'connect_error');
+    expect(connectErrorCode(error)).toBe('unauthorized');
+    expect(received).toEqual([]);
+    // Open rooms still work: the first joiner makes one.
+    const invited = connect(server.url, server.certPem, { room: 'team', key: newRoomKey() });
+    expect(await nextEvent(invited, Events.peerList)).toMatchObject({ room: 'team', peers: [] });
+  });
+
+  it('APPEL_OPEN_ROOMS=0 refuses unknown rooms; the default room stays', async () => {
+    const server = await startAppelSignal({ env: { APPEL_OPEN_ROOMS: '0' } });
+    onTestFinished(() => server.stop());
+    const guessing = connect(server.url, server.certPem, { room: 'team', key: newRoomKey() });
+    expect(connectErrorCode(await nextEvent(guessing, 'connect_error'))).toBe('unauthorized');
+    const tutorial = connect(server.url, server.certPem);
+    expect(await nextEvent(tutorial, Events.newUser)).toBe(tutorial.id);
+  });
+
+  it('--access-key and --allowed-origin gate the handshake', async () => {
+    const accessKey = 'a-very-long-access-key';
+    const server = await startAppelSignal({
+      args: ['--allowed-origin', 'https://app.example', '--max-connections-per-address', '3'],
+      env: { APPEL_ACCESS_KEY: accessKey },
+    });
+    onTestFinished(() => server.stop());
+    const without = connect(server.url, server.certPem);
+    expect(connectErrorCode(await nextEvent(without, 'connect_error'))).toBe('unauthorized');
+    const foreign = connect(
+      server.url,
+      server.certPem,
+      { accessKey },
+      { Origin: 'https://x.example' },
+    );
+    expect(connectErrorCode(await nextEvent(foreign, 'connect_error'))).toBe('forbidden');
+    const allowed = connect(
+      server.url,
+      server.certPem,
+      { accessKey },
+      { Origin: 'https://app.example' },
+    );
+    await nextEvent(allowed, Events.newUser);
+    await nextEvent(connect(server.url, server.certPem, { accessKey }), Events.newUser);
+    await nextEvent(connect(server.url, server.certPem, { accessKey }), Events.newUser);
+    const fourth = connect(server.url, server.certPem, { accessKey });
+    expect(connectErrorCode(await nextEvent(fourth, 'connect_error'))).toBe('too-many-connections');
+  });
+
   it('reads its settings from the environment', async () => {
     const dataDir = await tempDir();
     const cli = await startCli([], {
@@ -240,11 +299,21 @@ describe('appel-signal', () => {
       ['--max-connections', 'APPEL_MAX_CONNECTIONS', '500'],
       ['--max-payload-bytes', 'APPEL_MAX_PAYLOAD_BYTES', '65536'],
       ['--events-per-second', 'APPEL_EVENTS_PER_SECOND', '100'],
+      ['--max-connections-per-address', 'APPEL_MAX_CONNECTIONS_PER_ADDRESS', '20'],
+      ['--access-key', 'APPEL_ACCESS_KEY', 'none'],
+      ['--allowed-origin', 'APPEL_ALLOWED_ORIGINS', "server's own page"],
     ];
     for (const [flag, env, fallback] of flags) {
       expect(run.stdout).toContain(`${flag} `);
       expect(run.stdout).toContain(`env ${env};`);
       expect(run.stdout).toContain(fallback);
+    }
+    for (const [flag, env] of [
+      ['--no-default-room', 'APPEL_DEFAULT_ROOM=0;'],
+      ['--no-open-rooms', 'APPEL_OPEN_ROOMS=0;'],
+    ]) {
+      expect(run.stdout).toContain(`  ${flag} `);
+      expect(run.stdout).toContain(`env ${env}`);
     }
     expect(run.stdout).toContain('--help');
     expect(run.stdout).toContain('--version');
@@ -267,6 +336,11 @@ describe('appel-signal', () => {
     [['--cert', 'cert.pem'], /--cert and --key must be given together/],
     [['--static-dir', '/nonexistent/appel'], /static directory .* does not exist/],
     [['serve'], /unexpected argument "serve"/],
+    [['--max-connections-per-address', '0'], /--max-connections-per-address must be an integer/],
+    [['--allowed-origin', 'evil.example'], /--allowed-origin: "evil.example" is not an origin/],
+    [['--allowed-origin', 'https://a.example/path'], /is not an origin like https:\/\/host:port/],
+    [['--no-default-room', '--no-open-rooms'], /would admit nobody/],
+    [['--no-default-room=yes'], /--no-default-room/],
   ])('exits 2 with one line on bad usage: %j', async (args, message) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
@@ -274,6 +348,31 @@ describe('appel-signal', () => {
     expectOneLine(run.stderr);
     expect(run.stderr).toMatch(/^appel-signal: /);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('refuses a short access key without echoing it', async () => {
+    for (const [args, env, source] of [
+      [['--access-key', 'hunter2-secret'], {}, '--access-key'],
+      [[], { APPEL_ACCESS_KEY: 'hunter2-secret' }, 'APPEL_ACCESS_KEY'],
+    ] as const) {
+      const run = await runCli([...args], env);
+      expect(run.code).toBe(2);
+      expectOneLine(run.stderr);
+      expect(run.stderr).toContain(`${source} must be 16 to 256 characters`);
+      expect(run.stderr).not.toContain('hunter2');
+    }
+  });
+
+  it.each([
+    ['APPEL_DEFAULT_ROOM', 'maybe'],
+    ['APPEL_OPEN_ROOMS', '2'],
+    ['APPEL_ALLOWED_ORIGINS', 'https://ok.example,ftp://x'],
+    ['APPEL_MAX_CONNECTIONS_PER_ADDRESS', 'many'],
+  ])('exits 2 on a bad %s', async (variable, value) => {
+    const run = await runCli([], { [variable]: value });
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toContain(variable);
   });
 
   it('exits 2 on a bad environment value, naming the variable', async () => {
@@ -316,7 +415,7 @@ describe('appel-signal', () => {
     expect(run.stderr).toMatch(/Cannot read the certificate file .*c\.pem: no such file/);
   });
 
-  it('tells the user to build when dist/server/cli.js is missing', async () => {
+  it('tells the user to build when dist/server/signaling-server/cli.js is missing', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'bin'));
     const bin = join(dir, 'bin', 'appel-signal.js');

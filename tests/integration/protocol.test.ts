@@ -4,17 +4,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  connectErrorCode,
   DEFAULT_LIMITS,
   Events,
+  isAccessKey,
   isAck,
   isPeerId,
+  isRoomId,
+  MAX_ACCESS_KEY_LENGTH,
+  newRoomId,
+  newRoomKey,
   parsePeerEvent,
+  parsePeerJoined,
   parsePeerList,
   payloadBytes,
+  validateDisplayName,
+  validateHandshake,
   validateRelayRequest,
   validateRelayed,
   type RelayEvent,
-} from '../../signaling-server/protocol.js';
+} from '../../common/protocol.js';
 import {
   sampleAnswer,
   sampleCandidate,
@@ -70,8 +79,21 @@ describe('validateRelayRequest accepts', () => {
     expect(result).toEqual({ ok: true, value: { candidate, to } });
   });
 
-  it('a hang-up', () => {
+  it('a hang-up, with or without a reason', () => {
     expect(validateRelayRequest(Events.hangUp, { to })).toEqual({ ok: true, value: { to } });
+    for (const reason of ['declined', 'busy', 'missed'] as const) {
+      expect(validateRelayRequest(Events.hangUp, { to, reason, extra: 1 })).toEqual({
+        ok: true,
+        value: { to, reason },
+      });
+    }
+  });
+
+  it('a ringing, keeping only `to`', () => {
+    expect(validateRelayRequest(Events.ringing, { to, from: 'forged', name: 'x' })).toEqual({
+      ok: true,
+      value: { to },
+    });
   });
 
   it('and keeps only the protocol fields (no client `from`, no extras)', () => {
@@ -103,6 +125,9 @@ describe('validateRelayRequest refuses', () => {
     ['a numeric `to`', Events.hangUp, { to: 7 }, 'invalid-payload'],
     ['an object `to`', Events.hangUp, { to: { id: to } }, 'invalid-payload'],
     ['a too long `to`', Events.hangUp, { to: 'x'.repeat(129) }, 'invalid-payload'],
+    ['an unknown hang-up reason', Events.hangUp, { to, reason: 'bored' }, 'invalid-payload'],
+    ['a numeric hang-up reason', Events.hangUp, { to, reason: 1 }, 'invalid-payload'],
+    ['a ringing without `to`', Events.ringing, {}, 'invalid-payload'],
     ['a missing offer', Events.offer, { to }, 'invalid-payload'],
     ['an answer sent as offer', Events.offer, { offer: sampleAnswer(), to }, 'invalid-payload'],
     ['an offer sent as answer', Events.answer, { answer: sampleOffer(), to }, 'invalid-payload'],
@@ -198,35 +223,159 @@ describe('validateRelayRequest refuses', () => {
 });
 
 describe('presence events from the server', () => {
-  it('accept peer lists and peer events of real ids, as fresh copies', () => {
-    const peers = [to, 'Q2abcdefghijklmnAAAC'];
-    const list = parsePeerList({ peers, extra: 1 });
-    expect(list).toEqual({ peers });
+  const other = 'Q2abcdefghijklmnAAAC';
+
+  it('accept peer lists, joins and leaves of real ids and names, as fresh copies', () => {
+    const peers = [
+      { id: to, name: 'Ann' },
+      { id: other, name: 'Bo Lee', extra: 1 },
+    ];
+    const list = parsePeerList({ room: 'red', self: { id: 'self-id', name: 'Me' }, peers, x: 1 });
+    expect(list).toEqual({
+      room: 'red',
+      self: { id: 'self-id', name: 'Me' },
+      peers: [
+        { id: to, name: 'Ann' },
+        { id: other, name: 'Bo Lee' },
+      ],
+    });
     expect(list?.peers).not.toBe(peers);
-    expect(parsePeerList({ peers: [] })).toEqual({ peers: [] });
+    expect(parsePeerList({ room: null, self: { id: to, name: 'A' }, peers: [] })).toEqual({
+      room: null,
+      self: { id: to, name: 'A' },
+      peers: [],
+    });
+    expect(parsePeerJoined({ id: to, name: '  Ann  ', extra: 1 })).toEqual({ id: to, name: 'Ann' });
     expect(parsePeerEvent({ id: to, extra: 1 })).toEqual({ id: to });
   });
 
   it('refuse anything else', () => {
+    const self = { id: to, name: 'A' };
+    const tooLong = 'a'.repeat(DEFAULT_LIMITS.maxPeerIdLength + 1);
     for (const bad of [
       null,
       undefined,
       'x',
       [],
       {},
-      { peers: 'x' },
-      { peers: [1] },
-      { peers: [''] },
+      { peers: [] }, // the old shape
+      { room: null, peers: [] },
+      { room: null, self, peers: 'x' },
+      { room: null, self, peers: [to] },
+      { room: null, self, peers: [{ id: '', name: 'B' }] },
+      { room: null, self, peers: [{ id: tooLong, name: 'B' }] },
+      { room: null, self, peers: [{ id: other, name: 'B\u0000' }] },
+      { room: null, self: { id: to }, peers: [] },
+      { room: 'bad room!', self, peers: [] },
+      { room: 7, self, peers: [] },
     ]) {
       expect(parsePeerList(bad)).toBeNull();
     }
-    const tooLong = 'a'.repeat(DEFAULT_LIMITS.maxPeerIdLength + 1);
-    expect(parsePeerList({ peers: [to, tooLong] })).toBeNull();
+    for (const bad of [null, { id: to }, { id: to, name: '' }, { id: 7, name: 'A' }]) {
+      expect(parsePeerJoined(bad)).toBeNull();
+    }
     for (const bad of [null, {}, { id: 7 }, { id: '' }, { id: tooLong }, [to]]) {
       expect(parsePeerEvent(bad)).toBeNull();
     }
     expect(isPeerId(to)).toBe(true);
     expect(isPeerId(tooLong)).toBe(false);
+  });
+});
+
+describe('display names', () => {
+  it.each([
+    ['Ann', 'Ann'],
+    ['  Ann \t Lee \n', 'Ann Lee'],
+    ['Zoë', 'Zoë'],
+    ['Zoe\u0308', 'Zoë'], // NFC
+    ['李小龍', '李小龍'],
+    ['x'.repeat(40), 'x'.repeat(40)],
+    ['😀'.repeat(40), '😀'.repeat(40)], // counted in characters, not UTF-16 units
+  ])('accepts %j as %j', (input, name) => {
+    expect(validateDisplayName(input)).toEqual({ ok: true, value: name });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', ' \t '],
+    ['too long', 'x'.repeat(41)],
+    ['a control character', 'Bell\u0007'],
+    ['a NUL', 'a\u0000b'],
+    ['a right-to-left override', 'evil\u202Egnp.exe'],
+    ['an isolate', 'a\u2066b'],
+    ['a lone surrogate', 'a\ud800b'],
+    ['private use', 'a\ue000'],
+    ['not text', 42],
+  ])('refuses %s', (_name, input) => {
+    expect(validateDisplayName(input)).toMatchObject({ ok: false, code: 'invalid-payload' });
+  });
+
+  it('honours a custom length', () => {
+    expect(validateDisplayName('abcd', { maxNameLength: 3 })).toMatchObject({ ok: false });
+  });
+});
+
+describe('handshake auth', () => {
+  const key = newRoomKey();
+
+  it('accepts nothing at all (a tutorial client) and every field', () => {
+    const none = { ok: true, value: { room: null, key: null, name: null, accessKey: null } };
+    expect(validateHandshake(undefined)).toEqual(none);
+    expect(validateHandshake({})).toEqual(none);
+    expect(validateHandshake({ room: null, key: undefined })).toEqual(none);
+    expect(
+      validateHandshake({ room: 'team_1-a', key, name: ' Ann ', accessKey: 'k', extra: 1 }),
+    ).toEqual({ ok: true, value: { room: 'team_1-a', key, name: 'Ann', accessKey: 'k' } });
+  });
+
+  it.each([
+    ['a room with a space', { room: 'a b' }],
+    ['a too long room', { room: 'r'.repeat(65) }],
+    ['a numeric room', { room: 5 }],
+    ['a short key', { room: 'r', key: 'abc' }],
+    ['a key with padding', { room: 'r', key: `${key}=` }],
+    ['a name with a control character', { name: 'A\u0001' }],
+    ['an empty access key', { accessKey: '' }],
+    ['a too long access key', { accessKey: 'k'.repeat(MAX_ACCESS_KEY_LENGTH + 1) }],
+  ])('refuses %s', (_name, auth) => {
+    const result = validateHandshake(auth);
+    expect(result).toMatchObject({ ok: false, code: 'invalid-payload' });
+    expect(!result.ok && result.message).toMatch(/\S/);
+  });
+});
+
+describe('room ids and keys', () => {
+  it('newRoomKey gives at least 128 random bits of base64url, never twice', () => {
+    const keys = Array.from({ length: 200 }, () => newRoomKey());
+    for (const key of keys) {
+      expect(key).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(key.length * 6).toBeGreaterThanOrEqual(128);
+      expect(isAccessKey(key)).toBe(true);
+    }
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('newRoomId gives valid, distinct room ids', () => {
+    const ids = Array.from({ length: 200 }, () => newRoomId());
+    expect(ids.every(isRoomId)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('connectErrorCode', () => {
+  it('reads the code of a refused handshake, and nothing else', () => {
+    const refused = Object.assign(new Error('no'), { data: { code: 'unauthorized' } });
+    expect(connectErrorCode(refused)).toBe('unauthorized');
+    expect(connectErrorCode({ data: { code: 'rate-limited' } })).toBe('rate-limited');
+    for (const other of [
+      new Error('websocket error'),
+      Object.assign(new Error('x'), { data: { code: 'teapot' } }),
+      Object.assign(new Error('x'), { data: null }),
+      null,
+      'unauthorized',
+    ]) {
+      expect(connectErrorCode(other)).toBeNull();
+    }
   });
 });
 
@@ -250,6 +399,15 @@ describe('helpers', () => {
       value: { offer: sampleOffer(), from: to },
     });
     expect(validateRelayed(Events.hangUp, { from: to })).toEqual({ ok: true, value: { from: to } });
+    expect(validateRelayed(Events.hangUp, { from: to, reason: 'busy' })).toEqual({
+      ok: true,
+      value: { from: to, reason: 'busy' },
+    });
+    expect(validateRelayed(Events.ringing, { from: to })).toEqual({
+      ok: true,
+      value: { from: to },
+    });
+    expect(validateRelayed(Events.ringing, {})).toMatchObject({ ok: false });
     expect(validateRelayed(Events.offer, { offer: sampleOffer() })).toMatchObject({ ok: false });
     expect(validateRelayed(Events.candidate, { candidate: 'x', from: to })).toMatchObject({
       ok: false,

@@ -1,19 +1,25 @@
 /**
  * The signaling server over real HTTPS with real socket.io-client sockets: the tutorial's
- * protocol, relaying to one peer only, `from` stamping, acks, every refusal, limits, the page.
+ * protocol, relaying to one peer only, `from` stamping, acks, every refusal, limits, rooms and
+ * their keys, the handshake gate, the page.
  */
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../common/csp.js';
 import {
+  DEFAULT_LIMITS,
   Events,
+  newRoomKey,
   RELAY_EVENTS,
   type RelayedCandidate,
   type RelayedOffer,
-} from '../../signaling-server/protocol.js';
+} from '../../common/protocol.js';
 import { createLogger, silentLogger, type Logger } from '../../signaling-server/log.js';
-import { CONTENT_SECURITY_POLICY, createSignalingServer } from '../../signaling-server/server.js';
+import { FailureThrottle } from '../../signaling-server/rate-limits.js';
+import { RoomRegistry } from '../../signaling-server/rooms.js';
+import { createSignalingServer, TRANSPORT_MARGIN_BYTES } from '../../signaling-server/server.js';
 import {
   getTestCertificate,
   httpsGet,
@@ -22,6 +28,8 @@ import {
   send,
   sendWithoutAck,
   startServer,
+  WAIT_MS,
+  type Connected,
   type Harness,
 } from '../support/server-harness.js';
 import { repoRoot } from '../support/appel-signal.js';
@@ -39,18 +47,29 @@ async function threePeers(harness: Harness) {
   return { a, b, c };
 }
 
+/** The name the server gives a client that chose none. */
+const guest = (id: string): string => `Guest ${id.slice(0, 4)}`;
+
+/** Resolves once the server has let go of `peer` (its `disconnect` ran). */
+async function disconnectAndWait(harness: Harness, peer: Connected): Promise<void> {
+  const serverSide = harness.server.io.of('/').sockets.get(peer.id);
+  const gone = new Promise((resolve) => serverSide?.once('disconnect', resolve));
+  peer.socket.disconnect();
+  await gone;
+}
+
 describe('connection events', () => {
   it('sends newUser with the own id, then the peer list; announces joins and leaves', async () => {
     const harness = await startServer();
     const a = await harness.connect();
     expect(a.id).toBe(a.socket.id);
-    expect(a.peers).toEqual([]);
+    expect(a.list).toEqual({ room: null, self: { id: a.id, name: guest(a.id) }, peers: [] });
 
     const joined = nextEvent(a.socket, Events.peerJoined);
     const b = await harness.connect();
     expect(b.id).toBe(b.socket.id);
-    expect(b.peers).toEqual([a.id]);
-    expect(await joined).toEqual({ id: b.id });
+    expect(b.peers).toEqual([{ id: a.id, name: guest(a.id) }]);
+    expect(await joined).toEqual({ id: b.id, name: guest(b.id) });
 
     const left = nextEvent(a.socket, Events.peerLeft);
     b.socket.disconnect();
@@ -87,6 +106,22 @@ describe('relay', () => {
     expect(await send(a.socket, Events.hangUp, { to: c.id })).toEqual({ ok: true });
     expect(await marker).toEqual({ from: a.id });
     expect(seenByC).toEqual([{ event: Events.hangUp, payload: { from: a.id } }]);
+  });
+
+  it('relays ringing and a hang-up reason, stamped', async () => {
+    const harness = await startServer();
+    const a = await harness.connect();
+    const b = await harness.connect();
+    const ringing = nextEvent(a.socket, Events.ringing);
+    expect(await send(b.socket, Events.ringing, { to: a.id, from: 'forged' })).toEqual({
+      ok: true,
+    });
+    expect(await ringing).toEqual({ from: b.id });
+    const declined = nextEvent(a.socket, Events.hangUp);
+    expect(await send(b.socket, Events.hangUp, { to: a.id, reason: 'declined' })).toEqual({
+      ok: true,
+    });
+    expect(await declined).toEqual({ from: b.id, reason: 'declined' });
   });
 
   it('stamps `from` even when the client forges one, and drops unknown fields', async () => {
@@ -132,7 +167,8 @@ describe('relay', () => {
 });
 
 describe('refusals', () => {
-  const big = 'v=0\r\n' + 'a=x-padding:'.padEnd(70_000, 'x') + '\r\n';
+  // Over maxPayloadBytes, under the transport buffer: answered, not dropped.
+  const big = 'v=0\r\n' + 'a=x-padding:'.padEnd(DEFAULT_LIMITS.maxPayloadBytes + 200, 'x');
   const cases: [string, string, unknown[], string][] = [
     ['no payload', Events.offer, [], 'invalid-payload'],
     ['null', Events.offer, [null], 'invalid-payload'],
@@ -143,6 +179,13 @@ describe('refusals', () => {
     ['a non-string `to`', Events.offer, [{ offer: sampleOffer(), to: 5 }], 'invalid-payload'],
     ['an unknown peer', Events.offer, [{ offer: sampleOffer(), to: 'nobody' }], 'unknown-peer'],
     ['an unknown peer (hang-up)', Events.hangUp, [{ to: 'nobody' }], 'unknown-peer'],
+    ['an unknown peer (ringing)', Events.ringing, [{ to: 'nobody' }], 'unknown-peer'],
+    [
+      'a hang-up reason not in the protocol',
+      Events.hangUp,
+      [{ to: '$B', reason: 'bored' }],
+      'invalid-payload',
+    ],
     [
       'an sdp of the wrong type',
       Events.offer,
@@ -181,7 +224,7 @@ describe('refusals', () => {
       'invalid-payload',
     ],
     [
-      'an oversized payload (> 64 KiB, < 1 MB)',
+      'an oversized payload (> maxPayloadBytes, < the transport buffer)',
       Events.offer,
       [{ offer: { type: 'offer', sdp: big }, to: '$B' }],
       'too-large',
@@ -252,13 +295,352 @@ describe('refusals', () => {
   it('accepts a new connection once one left', async () => {
     const harness = await startServer({ limits: { maxConnections: 1 } });
     const first = await harness.connect();
-    const serverSide = harness.server.io.of('/').sockets.get(first.id);
-    expect(serverSide).toBeDefined();
-    const gone = new Promise((resolve) => serverSide?.once('disconnect', resolve));
-    first.socket.disconnect();
-    await gone;
+    await disconnectAndWait(harness, first);
     const second = await harness.connect();
     expect(second.peers).toEqual([]);
+  });
+
+  it('sizes the transport buffer just above maxPayloadBytes', async () => {
+    const maxPayloadBytes = 4096;
+    const harness = await startServer({ limits: { maxPayloadBytes } });
+    expect(harness.server.io.engine.opts.maxHttpBufferSize).toBe(
+      maxPayloadBytes + TRANSPORT_MARGIN_BYTES,
+    );
+    const a = await harness.connect();
+    const b = await harness.connect();
+    const sdp = (bytes: number): string => 'v=0\r\n' + 'a='.padEnd(bytes, 'x');
+    // Just over the payload limit, inside the buffer: an ack, and the connection stays.
+    const over = await send(a.socket, Events.offer, {
+      offer: { type: 'offer', sdp: sdp(maxPayloadBytes + TRANSPORT_MARGIN_BYTES / 2) },
+      to: b.id,
+    });
+    expect(over).toMatchObject({ ok: false, code: 'too-large' });
+    expect(a.socket.connected).toBe(true);
+    // Past the buffer the transport drops the connection: the margin is what keeps acks coming.
+    const dropped = nextEvent(a.socket, 'disconnect');
+    sendWithoutAck(a.socket, Events.offer, {
+      offer: { type: 'offer', sdp: sdp(maxPayloadBytes + 2 * TRANSPORT_MARGIN_BYTES) },
+      to: b.id,
+    });
+    expect(await dropped).toBe('transport close');
+  });
+});
+
+describe('rooms', () => {
+  it('shows each member only its own room, in lists, joins and leaves', async () => {
+    const harness = await startServer();
+    const red = { room: 'red', key: newRoomKey() };
+    const blue = { room: 'blue', key: newRoomKey() };
+    const a = await harness.connect({ ...red, name: 'Ann' });
+    expect(a.list).toEqual({ room: 'red', self: { id: a.id, name: 'Ann' }, peers: [] });
+    const seenByA = recordEvents(a.socket);
+    const c = await harness.connect({ ...blue, name: 'Cid' });
+    const d = await harness.connect();
+    expect(c.list).toEqual({ room: 'blue', self: { id: c.id, name: 'Cid' }, peers: [] });
+    expect(d.list).toEqual({ room: null, self: { id: d.id, name: guest(d.id) }, peers: [] });
+
+    const joined = nextEvent(a.socket, Events.peerJoined);
+    const b = await harness.connect({ ...red, name: 'Bo' });
+    expect(b.peers).toEqual([{ id: a.id, name: 'Ann' }]);
+    expect(await joined).toEqual({ id: b.id, name: 'Bo' });
+
+    await disconnectAndWait(harness, c);
+    await disconnectAndWait(harness, d);
+    const left = nextEvent(a.socket, Events.peerLeft);
+    b.socket.disconnect();
+    expect(await left).toEqual({ id: b.id });
+    // A heard of B only: nothing of C or D, in another room, came before B's leaving.
+    expect(seenByA).toEqual([
+      { event: Events.peerJoined, payload: { id: b.id, name: 'Bo' } },
+      { event: Events.peerLeft, payload: { id: b.id } },
+    ]);
+  });
+
+  it('refuses relays to members of another room with forbidden', async () => {
+    const harness = await startServer();
+    const red = { room: 'red', key: newRoomKey() };
+    const blue = { room: 'blue', key: newRoomKey() };
+    const a = await harness.connect(red);
+    const b = await harness.connect(red);
+    const c = await harness.connect(blue);
+    const d = await harness.connect();
+    const seenByC = recordEvents(c.socket);
+    const seenByD = recordEvents(d.socket);
+    for (const [from, to] of [
+      [a, c],
+      [a, d],
+      [d, a],
+      [c, d],
+    ] as const) {
+      const ack = await send(from.socket, Events.candidate, {
+        candidate: sampleCandidate(1),
+        to: to.id,
+      });
+      expect(ack).toMatchObject({ ok: false, code: 'forbidden' });
+    }
+    expect(await send(a.socket, Events.offer, { offer: sampleOffer(), to: c.id })).toMatchObject({
+      code: 'forbidden',
+    });
+    expect(await send(a.socket, Events.ringing, { to: d.id })).toMatchObject({
+      code: 'forbidden',
+    });
+    expect(await send(a.socket, Events.hangUp, { to: c.id })).toMatchObject({
+      code: 'forbidden',
+    });
+    // Within a room all is well.
+    const fromA = nextEvent(b.socket, Events.ringing);
+    expect(await send(a.socket, Events.ringing, { to: b.id })).toEqual({ ok: true });
+    expect(await fromA).toEqual({ from: a.id });
+    // Markers from their own rooms: events to one socket are ordered, so nothing came before.
+    const c2 = await harness.connect(blue);
+    const d2 = await harness.connect();
+    const markerC = nextEvent(c.socket, Events.hangUp);
+    const markerD = nextEvent(d.socket, Events.hangUp);
+    await send(c2.socket, Events.hangUp, { to: c.id });
+    await send(d2.socket, Events.hangUp, { to: d.id });
+    await Promise.all([markerC, markerD]);
+    expect(seenByC.map(({ event }) => event)).toEqual([Events.peerJoined, Events.hangUp]);
+    expect(seenByD.map(({ event }) => event)).toEqual([Events.peerJoined, Events.hangUp]);
+  });
+
+  it('refuses a client without the key before it learns anything', async () => {
+    const harness = await startServer();
+    const red = { room: 'red', key: newRoomKey() };
+    const a = await harness.connect(red);
+    const seenByA = recordEvents(a.socket);
+    for (const auth of [{ room: 'red' }, { room: 'red', key: newRoomKey() }]) {
+      const refused = await harness.refused({ ...auth, name: 'Eve' });
+      expect(refused.code).toBe('unauthorized');
+      expect(refused.error.message).toMatch(/invite/);
+      expect(refused.received).toEqual([]);
+      expect(refused.socket.connected).toBe(false);
+    }
+    // A key of the wrong shape is refused as a malformed handshake.
+    expect((await harness.refused({ room: 'red', key: 'short' })).code).toBe('invalid-payload');
+    // Nobody was announced to the member before B, and only the member held a socket.
+    expect(harness.server.io.of('/').sockets.size).toBe(1);
+    const joined = nextEvent(a.socket, Events.peerJoined);
+    const b = await harness.connect(red);
+    await joined;
+    expect(b.peers).toEqual([{ id: a.id, name: guest(a.id) }]);
+    expect(seenByA).toEqual([
+      { event: Events.peerJoined, payload: { id: b.id, name: guest(b.id) } },
+    ]);
+  });
+
+  it('gives an unknown room and a wrong key the same answer when rooms are closed', async () => {
+    const harness = await startServer({ openRooms: false });
+    const invite = harness.server.createRoom();
+    expect(invite.key.length).toBeGreaterThanOrEqual(22);
+    const unknown = await harness.refused({ room: 'nowhere', key: newRoomKey() });
+    const wrongKey = await harness.refused({ room: invite.room, key: newRoomKey() });
+    expect(unknown.code).toBe('unauthorized');
+    expect(wrongKey.code).toBe('unauthorized');
+    expect(unknown.error.message).toBe(wrongKey.error.message);
+    const member = await harness.connect(invite);
+    expect(member.list.room).toBe(invite.room);
+    // A created room outlives its members.
+    await disconnectAndWait(harness, member);
+    expect((await harness.connect(invite)).list.room).toBe(invite.room);
+  });
+
+  it('lets the first joiner create an open room, which goes when it empties', async () => {
+    const harness = await startServer();
+    const first = await harness.connect({ room: 'pop-up', key: newRoomKey() });
+    expect((await harness.refused({ room: 'pop-up', key: newRoomKey() })).code).toBe(
+      'unauthorized',
+    );
+    await disconnectAndWait(harness, first);
+    // Gone with its last member: a new key makes it anew.
+    const again = await harness.connect({ room: 'pop-up', key: newRoomKey() });
+    expect(again.list).toMatchObject({ room: 'pop-up', peers: [] });
+  });
+
+  it('refuses a tutorial client when there is no default room', async () => {
+    const harness = await startServer({ defaultRoom: false });
+    const refused = await harness.refused();
+    expect(refused.code).toBe('unauthorized');
+    expect(refused.error.message).toBe(
+      'This server admits invited people only: open the invite link you were given',
+    );
+    expect(refused.received).toEqual([]);
+    const invite = harness.server.createRoom();
+    expect((await harness.connect(invite)).list.room).toBe(invite.room);
+  });
+
+  it('rekeyRoom: the old key stops admitting, the new one admits, members stay', async () => {
+    const harness = await startServer({ defaultRoom: false, openRooms: false });
+    const invite = harness.server.createRoom();
+    const a = await harness.connect(invite);
+    const key = harness.server.rekeyRoom(invite.room);
+    expect(key).not.toBe(invite.key);
+    expect((await harness.refused(invite)).code).toBe('unauthorized');
+    const joined = nextEvent(a.socket, Events.peerJoined);
+    const b = await harness.connect({ room: invite.room, key });
+    expect(await joined).toMatchObject({ id: b.id });
+    expect(a.socket.connected).toBe(true);
+    const offer = nextEvent(a.socket, Events.offer);
+    expect(await send(b.socket, Events.offer, { offer: sampleOffer(), to: a.id })).toEqual({
+      ok: true,
+    });
+    expect(await offer).toEqual({ offer: sampleOffer(), from: b.id });
+    expect(() => harness.server.rekeyRoom('nowhere')).toThrow(/No room/);
+  });
+
+  it('closeRoom disconnects the members and forgets the room', async () => {
+    const harness = await startServer({ defaultRoom: false, openRooms: false });
+    const invite = harness.server.createRoom();
+    const other = harness.server.createRoom();
+    const a = await harness.connect(invite);
+    const b = await harness.connect(invite);
+    const stays = await harness.connect(other);
+    const gone = [nextEvent(a.socket, 'disconnect'), nextEvent(b.socket, 'disconnect')];
+    harness.server.closeRoom(invite.room);
+    expect(await Promise.all(gone)).toEqual(['io server disconnect', 'io server disconnect']);
+    expect((await harness.refused(invite)).code).toBe('unauthorized');
+    expect(stays.socket.connected).toBe(true);
+    harness.server.closeRoom('nowhere'); // nothing to do
+  });
+});
+
+describe('handshake gate', () => {
+  it('requires the server access key on top of the room', async () => {
+    const accessKey = 'correct horse battery staple';
+    const harness = await startServer({ accessKey });
+    const none = await harness.refused();
+    expect(none).toMatchObject({ code: 'unauthorized', received: [] });
+    const wrong = await harness.refused({ accessKey: 'incorrect horse battery' });
+    expect(wrong.code).toBe('unauthorized');
+    const admitted = await harness.connect({ accessKey });
+    expect(admitted.list.room).toBeNull();
+    await expect(
+      createSignalingServer({ tls: await getTestCertificate(), accessKey: 'short' }),
+    ).rejects.toThrow(/accessKey must be 16 to 256 characters/);
+  });
+
+  it('shuts out an address after too many wrong keys, even with the right key, for a window', async () => {
+    const wrongKeyWindowMs = 300;
+    const harness = await startServer({ limits: { wrongKeyLimit: 3, wrongKeyWindowMs } });
+    const red = { room: 'red', key: newRoomKey() };
+    const member = await harness.connect(red);
+    for (let i = 0; i < 3; i++) {
+      expect((await harness.refused({ room: 'red', key: newRoomKey() })).code).toBe('unauthorized');
+    }
+    const shutOut = Date.now();
+    const throttled = await harness.refused(red);
+    expect(throttled.code).toBe('rate-limited');
+    expect(throttled.error.message).toMatch(/wait 1 s/);
+    expect((await harness.refused()).code).toBe('rate-limited');
+    expect(member.socket.connected).toBe(true);
+    // Once the window has passed, the right key admits again.
+    const admitted = await vi.waitFor(() => harness.connect(red), {
+      timeout: WAIT_MS,
+      interval: 50,
+    });
+    expect(Date.now() - shutOut).toBeGreaterThanOrEqual(wrongKeyWindowMs - 50);
+    expect(admitted.peers.map(({ id }) => id)).toEqual([member.id]);
+  });
+
+  it('counts wrong access keys towards the shut-out', async () => {
+    const accessKey = 'a-long-enough-access-key';
+    const harness = await startServer({ accessKey, limits: { wrongKeyLimit: 2 } });
+    for (let i = 0; i < 2; i++) {
+      expect((await harness.refused({ accessKey: `wrong-${i}-access-key` })).code).toBe(
+        'unauthorized',
+      );
+    }
+    expect((await harness.refused({ accessKey })).code).toBe('rate-limited');
+  });
+
+  it('caps connections per address with too-many-connections', async () => {
+    const harness = await startServer({ limits: { maxConnectionsPerAddress: 2 } });
+    const first = await harness.connect();
+    await harness.connect();
+    const third = await harness.refused();
+    expect(third.code).toBe('too-many-connections');
+    expect(third.error.message).toMatch(/2 connections/);
+    await disconnectAndWait(harness, first);
+    await harness.connect();
+  });
+
+  it('refuses a foreign Origin, admits same-origin, allowed and Origin-less clients', async () => {
+    const harness = await startServer({ allowedOrigins: ['https://app.example:8443'] });
+    const origin = (value: string) => ({ extraHeaders: { Origin: value } });
+    const foreign = await harness.refused(undefined, origin('https://evil.example'));
+    expect(foreign).toMatchObject({ code: 'forbidden', received: [] });
+    expect((await harness.refused(undefined, origin('null'))).code).toBe('forbidden');
+    await harness.connect(undefined, origin(`https://127.0.0.1:${harness.server.port}`));
+    await harness.connect(undefined, origin('https://app.example:8443'));
+    await harness.connect();
+  });
+
+  it('validates display names: refuses control characters, shows the trimmed name', async () => {
+    const harness = await startServer();
+    const bad = await harness.refused({ name: 'Mallory\u0007' });
+    expect(bad.code).toBe('invalid-payload');
+    expect((await harness.refused({ name: 'x'.repeat(41) })).code).toBe('invalid-payload');
+    expect((await harness.refused({ name: 'evil\u202Egnp.exe' })).code).toBe('invalid-payload');
+    const a = await harness.connect();
+    const joined = nextEvent(a.socket, Events.peerJoined);
+    const b = await harness.connect({ name: '  Ann \t  Lee ' });
+    expect(b.list.self).toEqual({ id: b.id, name: 'Ann Lee' });
+    expect(await joined).toEqual({ id: b.id, name: 'Ann Lee' });
+    const c = await harness.connect();
+    expect(c.peers).toEqual([
+      { id: a.id, name: guest(a.id) },
+      { id: b.id, name: 'Ann Lee' },
+    ]);
+  });
+});
+
+describe('room registry and throttle (pure)', () => {
+  it('admits by key, keeps created rooms, drops joiner rooms when empty', () => {
+    const rooms = new RoomRegistry({ defaultRoom: false, openRooms: false });
+    expect(rooms.join('p1', null, null, 'A')).toEqual({ ok: false, reason: 'no-default-room' });
+    const { room, key } = rooms.create();
+    expect(rooms.join('p1', room, null, 'A')).toEqual({ ok: false, reason: 'no-key' });
+    expect(rooms.join('p1', room, newRoomKey(), 'A')).toEqual({ ok: false, reason: 'wrong-key' });
+    expect(rooms.join('p1', 'other', key, 'A')).toEqual({ ok: false, reason: 'unknown-room' });
+    expect(rooms.join('p1', room, key, 'A')).toMatchObject({ ok: true, created: false });
+    expect(rooms.join('p2', room, key, 'B')).toMatchObject({ ok: true });
+    expect(rooms.peersOf('p2')).toEqual([{ id: 'p1', name: 'A' }]);
+    rooms.leave('p1');
+    rooms.leave('p2');
+    expect(rooms.has(room)).toBe(true);
+    expect(rooms.close(room)).toEqual([]);
+    expect(rooms.has(room)).toBe(false);
+
+    const open = new RoomRegistry({ defaultRoom: true, openRooms: true });
+    expect(open.join('p1', 'r', newRoomKey(), 'A')).toMatchObject({ ok: true, created: true });
+    expect(open.join('p2', null, null, 'B')).toMatchObject({ ok: true, member: { room: null } });
+    expect(open.peersOf('p2')).toEqual([]);
+    open.leave('p1');
+    expect(open.has('r')).toBe(false);
+  });
+
+  it('shuts out after the limit for a window, and forgets old addresses', () => {
+    let now = 1000;
+    const throttle = new FailureThrottle({
+      limit: 2,
+      windowMs: 100,
+      maxEntries: 3,
+      now: () => now,
+    });
+    throttle.recordFailure('a');
+    expect(throttle.retryAfterMs('a')).toBe(0);
+    now += 150; // the first failure's window passed: counting starts over
+    throttle.recordFailure('a');
+    expect(throttle.retryAfterMs('a')).toBe(0);
+    throttle.recordFailure('a');
+    expect(throttle.retryAfterMs('a')).toBe(100);
+    now += 60;
+    throttle.recordFailure('a'); // failures while shut out do not extend it
+    expect(throttle.retryAfterMs('a')).toBe(40);
+    now += 40;
+    expect(throttle.retryAfterMs('a')).toBe(0);
+    expect(throttle.size).toBe(0);
+    for (const address of ['b', 'c', 'd', 'e']) throttle.recordFailure(address);
+    expect(throttle.size).toBe(3);
   });
 });
 
@@ -281,20 +663,48 @@ describe('logging', () => {
       expect(ack).toEqual({ ok: true });
     }
     await send(a.socket, Events.hangUp, { to: 'nobody' });
-    const serverSide = harness.server.io.of('/').sockets.get(b.id);
-    const gone = new Promise((resolve) => serverSide?.once('disconnect', resolve));
-    b.socket.disconnect();
-    await gone;
+    await disconnectAndWait(harness, b);
 
     const events = lines.map((line) => line.split(' ')[3]);
     expect(events).toEqual(['listening', 'connect', 'connect', 'disconnect']);
     expect(lines.every((line) => line.endsWith('\n') && line.split('\n').length === 2)).toBe(true);
     expect(lines[1]).toMatch(
-      new RegExp(`^\\S+ info appel:server connect id=${a.id} address=\\S+ count=1\\n$`),
+      new RegExp(
+        `^\\S+ info appel:server connect id=${a.id} address=\\S+ room=\\(default\\) ` +
+          `name="${guest(a.id)}" count=1\\n$`,
+      ),
     );
     expect(lines[3]).toContain(
       `disconnect id=${b.id} reason="client namespace disconnect" count=1`,
     );
+  });
+
+  it('logs one line per refusal and room event, with the code and address but no key', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('appel:server', {
+      silent: false,
+      debug: true,
+      write: (line) => lines.push(line),
+    });
+    const harness = await startServer({ logger, openRooms: false });
+    const invite = harness.server.createRoom();
+    const wrongKey = newRoomKey();
+    await harness.refused({ room: invite.room, key: wrongKey });
+    const a = await harness.connect({ ...invite, name: 'Ann' });
+    const newKey = harness.server.rekeyRoom(invite.room);
+    const b = await harness.connect({ room: invite.room, key: newKey });
+    await send(a.socket, Events.offer, { offer: sampleOffer(3), to: b.id });
+    expect(lines.find((line) => line.includes(' refused '))).toMatch(
+      / warn appel:server refused code=unauthorized reason=wrong-key address=\S+\n$/,
+    );
+    expect(lines.find((line) => line.includes(` connect id=${a.id}`))).toContain(
+      `room=${invite.room} name=Ann`,
+    );
+    expect(lines.filter((line) => / room (created|rekeyed) /.test(line))).toHaveLength(2);
+    // Not even debug lines carry keys or SDP.
+    for (const secret of [invite.key, wrongKey, newKey, 'a=ice-pwd']) {
+      expect(lines.join('')).not.toContain(secret);
+    }
   });
 
   it('is silent with APPEL_LOG=silent semantics and verbose with debug', () => {
@@ -337,7 +747,7 @@ describe('robustness', () => {
     // Still serving: a fresh client connects and is announced.
     const joined = nextEvent(b.socket, Events.peerJoined);
     const c = await harness.connect();
-    expect(await joined).toEqual({ id: c.id });
+    expect(await joined).toEqual({ id: c.id, name: guest(c.id) });
   });
 });
 
@@ -348,6 +758,9 @@ describe('HTTP', () => {
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>Appel</title>');
     await writeFile(join(dir, 'app.js'), 'console.log("appel");');
     await writeFile(join(dir, 'style.css'), 'body{}');
+    await writeFile(join(dir, '.env'), 'SECRET=1');
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'assets', 'index-3f2a1b.js'), 'export {};');
     return dir;
   }
 
@@ -359,14 +772,22 @@ describe('HTTP', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none'; script-src 'self';/);
-    expect(page.headers['x-content-type-options']).toBe('nosniff');
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      expect(page.headers[name.toLowerCase()]).toBe(value);
+    }
+    expect(page.headers['cache-control']).toBe('no-cache');
 
     const script = await httpsGet(harness.server, harness.certPem, '/app.js?v=1');
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     const style = await httpsGet(harness.server, harness.certPem, '/style.css');
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
+    const asset = await httpsGet(harness.server, harness.certPem, '/assets/index-3f2a1b.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toMatch(/max-age=\d+/);
+    const index = await httpsGet(harness.server, harness.certPem, '/index.html');
+    expect(index.body).toBe(page.body);
 
     const head = await httpsGet(harness.server, harness.certPem, '/index.html', 'HEAD');
     expect(head.status).toBe(200);
@@ -383,18 +804,21 @@ describe('HTTP', () => {
   });
 
   it.each([
-    '/../package.json',
-    '/%2e%2e/package.json',
-    '/%2E%2E%2Fpackage.json',
-    '/..%2f..%2fpackage.json',
-    '/assets/..%5c..%5cpackage.json',
-    '/%00',
-    '/%zz',
-  ])('refuses %s', async (path) => {
+    ['/../package.json', 403],
+    ['/%2e%2e/package.json', 403],
+    ['/%2E%2E%2Fpackage.json', 403],
+    ['/..%2f..%2fpackage.json', 403],
+    ['/assets/..%5c..%5cpackage.json', 403],
+    ['/%00', 400],
+    ['/%zz', 400],
+    ['/.env', 404],
+  ])('refuses %s with %i, in plain text', async (path, status) => {
     const harness = await startServer({ staticDir: await pageDir() });
     const result = await httpsGet(harness.server, harness.certPem, path);
-    expect(result.status).toBe(400);
+    expect(result.status).toBe(status);
     expect(result.body).not.toContain('"name"');
+    expect(result.body).not.toContain('SECRET');
+    expect(result.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(result.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 
@@ -412,6 +836,10 @@ describe('HTTP', () => {
     const post = await httpsGet(harness.server, harness.certPem, '/', 'POST');
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    expect(post.body).toBe('Method not allowed\n');
+    expect(post.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    const head = await httpsGet(harness.server, harness.certPem, '/nope.js', 'HEAD');
+    expect(head).toMatchObject({ status: 404, body: '' });
   });
 
   it('explains a 404 at / when it has no page to serve', async () => {

@@ -1,6 +1,7 @@
 /**
- * Starts the real `appel-signal` CLI (bin/appel-signal.js → dist/server/cli.js) as a child process
- * on 127.0.0.1 and a free port, for tests and benchmarks that need a server from the outside.
+ * Starts the real `appel-signal` CLI (bin/appel-signal.js → dist/server/signaling-server/cli.js)
+ * as a child process on 127.0.0.1 and a free port, for tests and benchmarks that need a server
+ * from the outside.
  */
 import { spawn } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';

@@ -8,14 +8,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import {
+  io as connectClient,
+  type ManagerOptions,
+  type Socket as ClientSocket,
+  type SocketOptions,
+} from 'socket.io-client';
 import { onTestFinished } from 'vitest';
 import {
+  connectErrorCode,
   isAck,
+  parsePeerList,
   type Ack,
   type ClientToServerEvents,
+  type ErrorCode,
+  type HandshakeAuth,
+  type PeerInfo,
+  type PeerList,
   type ServerToClientEvents,
-} from '../../signaling-server/protocol.js';
+} from '../../common/protocol.js';
 import {
   createSignalingServer,
   type SignalingServer,
@@ -46,13 +57,39 @@ export function getTestCertificate(): Promise<{ cert: string; key: string }> {
   return testCertificate;
 }
 
+/** Socket.IO client options a test may add (e.g. `extraHeaders` to send an `Origin`). */
+export type ClientOptions = Partial<ManagerOptions & SocketOptions>;
+
+/** A client the server admitted, with what it learnt on connection. */
+export interface Connected {
+  socket: TestClient;
+  /** Its own id, from `newUser`. */
+  id: string;
+  /** The `peer:list` it got. */
+  list: PeerList;
+  /** `list.peers`. */
+  peers: PeerInfo[];
+}
+
+/** A client the server refused at the handshake. */
+export interface Refused {
+  socket: TestClient;
+  error: Error;
+  /** `connect_error`'s `data.code`. */
+  code: ErrorCode | null;
+  /** Every event the client received (it must have received none). */
+  received: { event: string; payload: unknown }[];
+}
+
 export interface Harness {
   server: SignalingServer;
   certPem: string;
-  /** A client, connecting now; closed when the test finishes. */
-  client(): TestClient;
+  /** A client, connecting now with handshake `auth`; closed when the test finishes. */
+  client(auth?: HandshakeAuth, options?: ClientOptions): TestClient;
   /** A connected client with its own id (from `newUser`) and the peer list it got. */
-  connect(): Promise<{ socket: TestClient; id: string; peers: string[] }>;
+  connect(auth?: HandshakeAuth, options?: ClientOptions): Promise<Connected>;
+  /** A client that must be refused: resolves with the `connect_error`, rejects if admitted. */
+  refused(auth?: HandshakeAuth, options?: ClientOptions): Promise<Refused>;
 }
 
 /**
@@ -76,28 +113,44 @@ export async function startServer(
     await server.close();
   });
 
-  const client = (): TestClient => {
+  const client = (auth?: HandshakeAuth, extra: ClientOptions = {}): TestClient => {
     const socket: TestClient = connectClient(server.url, {
       transports: ['websocket'],
       ca: tls.cert,
       forceNew: true,
       reconnection: false,
+      ...(auth !== undefined && { auth: { ...auth } }),
+      ...extra,
     });
     clients.add(socket);
     return socket;
   };
 
-  const connect = async (): Promise<{ socket: TestClient; id: string; peers: string[] }> => {
-    const socket = client();
-    const [id, list] = await Promise.all([
+  const connect = async (auth?: HandshakeAuth, extra?: ClientOptions): Promise<Connected> => {
+    const socket = client(auth, extra);
+    const [id, raw] = await Promise.all([
       nextEvent(socket, 'newUser'),
       nextEvent(socket, 'peer:list'),
       nextEvent(socket, 'connect'),
     ]);
-    return { socket, id: id as string, peers: (list as { peers: string[] }).peers };
+    const list = parsePeerList(raw);
+    if (list === null) throw new Error(`not a peer list: ${JSON.stringify(raw)}`);
+    return { socket, id: id as string, list, peers: list.peers };
   };
 
-  return { server, certPem: tls.cert, client, connect };
+  const refused = async (auth?: HandshakeAuth, extra?: ClientOptions): Promise<Refused> => {
+    const socket = client(auth, extra);
+    const received = recordEvents(socket);
+    const admitted = new Promise<never>((_resolve, reject) => {
+      socket.once('connect', () => {
+        reject(new Error(`admitted, expected a refusal (auth ${JSON.stringify(auth)})`));
+      });
+    });
+    const error = (await Promise.race([nextEvent(socket, 'connect_error'), admitted])) as Error;
+    return { socket, error, code: connectErrorCode(error), received };
+  };
+
+  return { server, certPem: tls.cert, client, connect, refused };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Real-looking WebRTC signaling payloads (as Chromium produces them) for tests and benchmarks.
  * `seq` is written into each one so a receiver can match what it got to what was sent.
  */
-import type { IceCandidate, SessionDescription } from '../../signaling-server/protocol.js';
+import type { IceCandidate, SessionDescription } from '../../common/protocol.js';
 
 /** A trimmed audio+video+data offer from Chromium; `seq` goes into the session id. */
 export function sampleSdp(seq = 0): string {
