@@ -44,16 +44,6 @@ export function fingerprintOf(certPem: string): string {
   return new X509Certificate(certPem).fingerprint256;
 }
 
-/**
- * Canonical form (`AB:CD:…`, uppercase, colon-separated) of a SHA-256 fingerprint written with
- * colons, spaces or no separator in any case; `null` if it is not 32 bytes of hex.
- */
-export function normalizeFingerprint(input: string): string | null {
-  const hex = input.trim().replace(/[\s:]/g, '');
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return null;
-  return hex.toUpperCase().match(/../g)!.join(':');
-}
-
 /** Loads the user's pair, or the generated one from the data directory (generating it once). */
 export async function loadOrCreateCertificate(
   options: CertificateOptions,

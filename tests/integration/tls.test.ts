@@ -2,17 +2,14 @@
  * The server's certificate: generated once and kept (same fingerprint after a restart), private
  * key file 0600 in a 0700 directory, EC P-256 with the loopback names, user-provided pairs.
  */
+import { normalizeFingerprint } from '../../common/invite.js';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  fingerprintOf,
-  loadOrCreateCertificate,
-  normalizeFingerprint,
-} from '../../signaling-server/tls.js';
+import { fingerprintOf, loadOrCreateCertificate } from '../../signaling-server/tls.js';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'appel-tls-'));
