@@ -14,11 +14,7 @@ import { isErrorCode, type ErrorCode } from './protocol.js';
  * - `timeout`, `disconnected`: the server did not answer, or the connection is gone.
  */
 export type BridgeErrorCode =
-  | 'fingerprint-required'
-  | 'fingerprint-changed'
-  | 'timeout'
-  | 'disconnected'
-  | ErrorCode;
+  'fingerprint-required' | 'fingerprint-changed' | 'timeout' | 'disconnected' | ErrorCode;
 
 const BRIDGE_CODES: ReadonlySet<string> = new Set([
   'fingerprint-required',

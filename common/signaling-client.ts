@@ -69,6 +69,20 @@ const RELAYED = [
   [Events.hangUp, 'hangUp'],
 ] as const satisfies readonly (readonly [RelayEvent, EventName])[];
 
+/**
+ * A `connect_error`'s message with the transport's own reason, which Socket.IO keeps apart: its
+ * "websocket error" says nothing, the TLS refusal under it ("unable to get issuer certificate")
+ * does.
+ */
+function describeConnectError(error: Error): string {
+  const description: unknown = (error as { description?: unknown }).description;
+  const cause =
+    typeof description === 'object' && description !== null && 'message' in description
+      ? String(description.message)
+      : '';
+  return cause && cause !== error.message ? `${error.message} (${cause})` : error.message;
+}
+
 export class SignalingClient {
   readonly #socket: SignalingSocket;
   readonly #options: Required<Omit<SignalingClientOptions, 'warn'>>;
@@ -150,7 +164,10 @@ export class SignalingClient {
         fail(
           code
             ? new CodedError(code, error.message)
-            : new CodedError('disconnected', `Cannot reach the signaling server: ${error.message}`),
+            : new CodedError(
+                'disconnected',
+                `Cannot reach the signaling server: ${describeConnectError(error)}`,
+              ),
         );
       };
       const timer = setTimeout(
@@ -210,7 +227,8 @@ export class SignalingClient {
         { cause: error },
       );
     }
-    if (!isAck(ack)) throw new CodedError('internal', `The server's answer to "${event}" is not an ack.`);
+    if (!isAck(ack))
+      throw new CodedError('internal', `The server's answer to "${event}" is not an ack.`);
     if (!ack.ok) throw new CodedError(ack.code, ack.message);
   }
 
@@ -272,7 +290,7 @@ export class SignalingClient {
       if (!socket.active) {
         this.#status({ phase: 'closed', detail: error.message, ...(code ? { code } : {}) });
       } else if (this.#self) {
-        this.#status({ phase: 'reconnecting', detail: error.message });
+        this.#status({ phase: 'reconnecting', detail: describeConnectError(error) });
       }
     });
     socket.io.on('reconnect_failed', () => {

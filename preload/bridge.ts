@@ -78,7 +78,8 @@ export function createBridge(ipc: IpcRendererLike): SignalingBridge {
     sendAnswer: (to, answer) => invoke('sendAnswer', to, answer),
     sendCandidate: (to, candidate) => invoke('sendCandidate', to, candidate),
     sendRinging: (to) => invoke('sendRinging', to),
-    sendHangUp: (to, reason) => (reason ? invoke('sendHangUp', to, reason) : invoke('sendHangUp', to)),
+    sendHangUp: (to, reason) =>
+      reason ? invoke('sendHangUp', to, reason) : invoke('sendHangUp', to),
     onOffer: (listener) => subscribe('offer', listener),
     onAnswer: (listener) => subscribe('answer', listener),
     onCandidate: (listener) => subscribe('candidate', listener),

@@ -165,7 +165,6 @@ export function callStatus(page: Page) {
   return page.getByRole('status', { name: 'Call status' });
 }
 
-
 export interface InboundStats {
   /** inbound-rtp video `framesDecoded`, summed over the page's connected peer connections. */
   framesDecoded: number;
