@@ -15,8 +15,8 @@ import {
   expectMediaOnEverySide,
   hostFromPage,
   joinFromPage,
-  selfId,
 } from './support/electron-call.js';
+import { acceptCall, callPeer } from './support/page-helpers.js';
 
 const electronBinary = installedElectronBinary();
 
@@ -41,17 +41,16 @@ test('two app instances: one hosts, the other joins by invite, and they call', a
     ).toEqual({ platform: 'desktop', frozen: true, require: 'undefined', process: 'undefined' });
   }
 
-  const invite = await hostFromPage(host.page);
-  expect(invite).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#fp=/);
-  const hostId = await selfId(host.page);
+  const invite = await hostFromPage(host.page, 'Host');
+  expect(invite).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#room=[\w-]+&key=[\w-]{22,}&fp=/);
 
-  await joinFromPage(guest.page, invite);
-  const guestId = await selfId(guest.page);
+  await joinFromPage(guest.page, invite, 'Guest');
 
-  await host.page.getByRole('button', { name: `Call ${guestId}` }).click();
+  await callPeer(host.page, 'Guest');
+  await acceptCall(guest.page, 'Host');
 
-  await expect(callStatus(host.page)).toHaveText(`In call with ${guestId}`);
-  await expect(callStatus(guest.page)).toHaveText(`In call with ${hostId}`);
+  await expect(callStatus(host.page)).toHaveText('In call with Guest');
+  await expect(callStatus(guest.page)).toHaveText('In call with Host');
   await expectMediaOnEverySide(host.page, guest.page);
 
   await guest.page.getByRole('button', { name: 'Hang up' }).click();

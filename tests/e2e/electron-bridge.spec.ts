@@ -2,221 +2,185 @@
  * Electron path in Chromium: the app's real preload bridge (preload/bridge.ts), main's real IPC
  * handlers and event forwarding (main/ipc.ts) and the real host/join controller
  * (main/session.ts) with its embedded server, with only Electron's IPC transport substituted
- * (support/ipc-transport.ts). A desktop page hosts; a plain browser guest and a desktop guest
- * join; real calls with fake camera and microphone.
+ * (support/ipc-transport.ts, support/electron-call.ts). A desktop page hosts; plain browser
+ * guests open the invite and a desktop guest pastes it; real calls with fake camera and
+ * microphone, and the invite's key checked by the real server.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import type { SessionInfo } from '../../preload/bridge-api.js';
-import { forwardEvents, registerIpcHandlers } from '../../main/ipc.js';
-import { isAppPage } from '../../main/navigation.js';
-import { CERTIFICATES_DIR, SessionController } from '../../main/session.js';
-import { createLogger } from '../../signaling-server/log.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import { expect, test, type Page } from '@playwright/test';
+import { formatInvite, parseInvite } from '../../common/invite.js';
+import { createCleanups } from '../support/cleanups.js';
 import {
-  CAPTURE_SCRIPT,
   callStatus,
+  DesktopHarness,
   expectMediaOnEverySide,
   hostFromPage,
   joinFromPage,
-  selfId,
 } from './support/electron-call.js';
-import {
-  bundlePreloadBridge,
-  connectPageIpc,
-  TestIpcMain,
-  type PageIpc,
-} from './support/ipc-transport.js';
-import { createCleanups } from '../support/cleanups.js';
+import { bundlePreloadBridge } from './support/ipc-transport.js';
+import { acceptCall, callPeer, joinAs } from './support/page-helpers.js';
 
-const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const quiet = createLogger('appel:test', { silent: true });
-
-/** One simulated desktop app: a controller, its ipcMain, and the window's page. */
-interface DesktopApp {
-  controller: SessionController;
-  page: Page;
-  ipc: PageIpc;
-  /** Invokes refused by the sender check. */
-  refused: string[];
-}
+const HOST = 'Hana';
+const GUEST = 'Gus';
 
 let preloadBundle: string;
 const cleanups = createCleanups();
+let desktop: DesktopHarness;
 
 test.beforeAll(async () => {
   preloadBundle = await bundlePreloadBridge();
 });
 
+test.beforeEach(() => {
+  desktop = new DesktopHarness(cleanups, preloadBundle);
+});
+
 test.afterEach(() => cleanups.run());
 
-async function newController(): Promise<{ controller: SessionController; userDataDir: string }> {
-  const userDataDir = await cleanups.tempDir('appel-desktop-');
-  const controller = new SessionController({
-    userDataDir,
-    staticDir: rendererDir,
-    bindHost: '127.0.0.1',
-    logger: quiet,
-    serverLogger: quiet,
-  });
-  cleanups.push(() => controller.leave());
-  return { controller, userDataDir };
+/** Types a name and clicks Join, for a page the server is expected to refuse. */
+async function tryToJoin(page: Page, name: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
 }
 
-async function launch(trustCertPem: string): Promise<Browser> {
-  const launched = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem }),
-  });
-  cleanups.push(() => launched.close());
-  return launched;
+/** What a refused browser guest sees: the refusal in words, and nobody's name. */
+async function expectRefused(page: Page, reason: string, hidden: string[]): Promise<void> {
+  await expect(page.getByRole('alert')).toContainText(
+    'Could not join: The server did not let you in',
+  );
+  await expect(page.getByRole('alert')).toContainText(reason);
+  await expect(page.getByRole('button', { name: 'Leave' })).toBeHidden();
+  await expect(page.getByRole('button', { name: /^Call / })).toHaveCount(0);
+  for (const name of hidden) await expect(page.locator('body')).not.toContainText(name);
 }
 
-/**
- * Opens `url` as the app's window would show it: the bundled preload installs `window.appel`,
- * and main's handlers answer only this page's top frame, and only at `appUrl`.
- */
-async function openDesktop(
-  on: Browser,
-  controller: SessionController,
-  url: string,
-  appUrl = url,
-): Promise<DesktopApp> {
-  const context = await on.newContext({ viewport: { width: 1280, height: 720 } });
-  cleanups.push(() => context.close());
-  await context.addInitScript(...CAPTURE_SCRIPT);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[desktop page] ${error.message}`));
-  const ipcMain = new TestIpcMain();
-  const refused: string[] = [];
-  registerIpcHandlers(ipcMain, controller, (event) => {
-    // main/index.ts's guard: the app window's top frame, showing the app's page.
-    const trusted =
-      event.sender === page &&
-      event.senderFrame === page.mainFrame() &&
-      isAppPage(event.senderFrame.url(), appUrl);
-    if (!trusted) refused.push(event.senderFrame.url());
-    return trusted;
-  });
-  const ipc = await connectPageIpc(page, ipcMain, preloadBundle);
-  await page.goto(url);
-  // Host is offered only on the desktop bridge.
-  await expect(page.getByRole('radio', { name: 'Host' })).toBeEnabled();
-  cleanups.push(async () => {
-    await ipc.flushed();
-    expect(ipc.errors).toEqual([]);
-  });
-  forwardEvents(controller, (channel, payload) => ipc.send(channel, payload));
-  return { controller, page, ipc, refused };
-}
-
-async function openGuest(on: Browser, url: string): Promise<Page> {
-  const context = await on.newContext({ viewport: { width: 1280, height: 720 } });
-  cleanups.push(() => context.close());
-  await context.addInitScript(...CAPTURE_SCRIPT);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[guest page] ${error.message}`));
-  await page.goto(url);
-  return page;
-}
-
-/**
- * The desktop host: its controller starts the embedded server, whose page the window shows, and
- * the browser trusts the certificate the controller generated in userData.
- */
-async function startHost(): Promise<{ host: DesktopApp; hosted: SessionInfo; browser: Browser }> {
-  const { controller, userDataDir } = await newController();
-  const hosted = await controller.host();
-  const origin = hosted.host?.urls[0];
-  if (!origin) throw new Error('the host has no URL');
-  const certPem = await readFile(join(userDataDir, CERTIFICATES_DIR, 'cert.pem'), 'utf8');
-  const browser = await launch(certPem);
-  const host = await openDesktop(browser, controller, `${origin}/`);
-  return { host, hosted, browser };
-}
-
-test('Electron path in Chromium: a desktop host calls a browser guest', async () => {
-  const { host, hosted, browser: chromiumBrowser } = await startHost();
+test('a desktop host calls a browser guest who opened the invite; the guest accepts', async () => {
+  const { host, hosted, browser } = await desktop.host(HOST);
 
   // Host in the page: the controller is already hosting, so it returns that session.
-  const invite = await hostFromPage(host.page);
+  const invite = await hostFromPage(host.page, HOST);
   expect(invite).toBe(hosted.host?.invite);
-  await expect(host.page.getByRole('status', { name: 'Server connection' })).toBeVisible();
-  expect(await selfId(host.page)).toBe(hosted.selfId);
+  expect(parseInvite(invite)).toMatchObject({
+    room: hosted.room,
+    fingerprint: hosted.fingerprint,
+  });
+  await expect(host.page.getByText(`You are ${HOST}`)).toBeVisible();
   await expect(host.page.getByText(hosted.fingerprint ?? '', { exact: true })).toBeVisible();
 
-  // A browser guest opens the invite: the web bridge on socket.io-client joins the same server.
-  const guest = await openGuest(chromiumBrowser, invite);
+  // A browser guest opens the invite: the web bridge joins with the room and key of its fragment.
+  const guest = await desktop.guest(browser, invite);
   expect(await guest.evaluate(() => window.appel)).toBeUndefined();
-  const guestId = await selfId(guest);
+  await joinAs(guest, GUEST);
+  await expect(guest.getByRole('button', { name: `Call ${HOST}` })).toBeVisible();
 
   // The host hears of the guest through forwarded events, and calls it.
-  await host.page.getByRole('button', { name: `Call ${guestId}` }).click();
+  await callPeer(host.page, GUEST);
+  await expect(callStatus(host.page)).toHaveText(`Ringing ${GUEST}…`);
+  await acceptCall(guest, HOST);
 
-  await expect(callStatus(host.page)).toHaveText(`In call with ${guestId}`);
-  await expect(callStatus(guest)).toHaveText(`In call with ${hosted.selfId}`);
+  await expect(callStatus(host.page)).toHaveText(`In call with ${GUEST}`);
+  await expect(callStatus(guest)).toHaveText(`In call with ${HOST}`);
   await expectMediaOnEverySide(host.page, guest);
 
   await host.page.getByRole('button', { name: 'Hang up' }).click();
-  await expect(callStatus(guest)).toContainText('Call ended');
+  await expect(callStatus(guest)).toHaveText(`Call ended. ${HOST} hung up.`);
+  expect(host.refused).toEqual([]);
+});
+
+test('a browser guest calls the desktop host; the host accepts', async () => {
+  const { host, browser } = await desktop.host(HOST);
+  const invite = await hostFromPage(host.page, HOST);
+  const guest = await desktop.guest(browser, invite);
+  await joinAs(guest, GUEST);
+
+  await callPeer(guest, HOST);
+  // The ring reaches the desktop page as a forwarded offer; accepting answers over IPC.
+  await acceptCall(host.page, GUEST);
+
+  await expect(callStatus(guest)).toHaveText(`In call with ${HOST}`);
+  await expect(callStatus(host.page)).toHaveText(`In call with ${GUEST}`);
+  await expectMediaOnEverySide(host.page, guest);
+
+  await guest.getByRole('button', { name: 'Hang up' }).click();
+  await expect(callStatus(host.page)).toHaveText(`Call ended. ${GUEST} hung up.`);
   expect(host.refused).toEqual([]);
 });
 
 test('a desktop guest refuses a wrong pin, trusts the host on first use, and calls it', async () => {
-  const { host, hosted, browser: chromiumBrowser } = await startHost();
-  await hostFromPage(host.page);
-  const { controller } = await newController();
-  const guest = await openDesktop(chromiumBrowser, controller, `${hosted.url}/`);
+  const { host, hosted, browser } = await desktop.host(HOST);
+  const invite = parseInvite(await hostFromPage(host.page, HOST));
+  const { room, key } = invite;
+  if (!room || !key) throw new Error('the invite names no room');
+  const { controller } = await desktop.controller();
+  const guest = await desktop.open(browser, controller, `${hosted.url}/`);
 
   // An invite whose fingerprint is not the server's certificate: refused, both named.
   const wrong = Array.from({ length: 32 }, () => '00').join(':');
-  await joinFromPage(guest.page, `${hosted.url}/#fp=${wrong}`);
+  await joinFromPage(
+    guest.page,
+    formatInvite({ url: hosted.url, room, key, fingerprint: wrong }),
+    GUEST,
+  );
   await expect(guest.page.getByRole('alert')).toHaveText(
     `Could not join: The server at ${hosted.url} presents certificate SHA-256 ` +
       `${hosted.fingerprint}, but you trusted ${wrong}. Refusing to connect.`,
   );
+  await expect(guest.page.getByRole('alertdialog')).toBeHidden();
   expect(controller.session).toBeNull();
 
-  // The bare address: the page probes the certificate over IPC and asks.
-  await joinFromPage(guest.page, hosted.url);
-  const prompt = guest.page.getByRole('alertdialog');
+  // An invite without a fingerprint: the page probes the certificate over IPC and asks.
+  await joinFromPage(guest.page, formatInvite({ url: hosted.url, room, key }), GUEST);
+  const prompt = guest.page.getByRole('alertdialog', { name: 'Unknown certificate' });
   await expect(prompt).toContainText(
     `This server presents certificate SHA-256 ${hosted.fingerprint}`,
   );
-  await prompt.getByRole('button', { name: 'Trust' }).click();
-  const guestId = await selfId(guest.page);
+  await prompt.getByRole('button', { name: 'Trust and join' }).click();
+  await expect(guest.page.getByText(`You are ${GUEST}`)).toBeVisible();
   expect(controller.session).toMatchObject({
     mode: 'join',
-    selfId: guestId,
+    self: { name: GUEST },
+    room,
     fingerprint: hosted.fingerprint,
   });
 
-  await guest.page.getByRole('button', { name: `Call ${hosted.selfId}` }).click();
-
-  await expect(callStatus(guest.page)).toHaveText(`In call with ${hosted.selfId}`);
-  await expect(callStatus(host.page)).toHaveText(`In call with ${guestId}`);
+  await callPeer(guest.page, HOST);
+  await acceptCall(host.page, GUEST);
+  await expect(callStatus(guest.page)).toHaveText(`In call with ${HOST}`);
+  await expect(callStatus(host.page)).toHaveText(`In call with ${GUEST}`);
   await expectMediaOnEverySide(host.page, guest.page);
 
-  // Leaving in the page disconnects the guest's controller; the host sees it go.
-  await guest.page.getByRole('button', { name: 'Leave server' }).click();
-  await expect(host.page.getByRole('button', { name: `Call ${guestId}` })).toHaveCount(0);
+  // Leaving in the page hangs up and disconnects the guest's controller; the host sees it go.
+  await guest.page.getByRole('button', { name: 'Leave' }).click();
+  await expect(callStatus(host.page)).toHaveText(`Call ended. ${GUEST} hung up.`);
+  await expect(host.page.getByRole('button', { name: `Call ${GUEST}` })).toHaveCount(0);
+  expect(controller.session).toBeNull();
+
+  // The pin stays: an invite naming another certificate now asks, showing both.
+  await joinFromPage(
+    guest.page,
+    formatInvite({ url: hosted.url, room, key, fingerprint: wrong }),
+    GUEST,
+  );
+  const changed = guest.page.getByRole('alertdialog', { name: 'Certificate changed' });
+  await expect(changed).toContainText(hosted.fingerprint ?? '');
+  await expect(changed).toContainText(wrong);
+  await changed.getByRole('button', { name: 'Cancel' }).click();
+  await expect(changed).toBeHidden();
   expect(controller.session).toBeNull();
   expect([...host.refused, ...guest.refused]).toEqual([]);
 });
 
 test('main refuses IPC from a page that is not the app’s own', async () => {
-  const { hosted, browser: chromiumBrowser } = await startHost();
-  const { controller } = await newController();
+  const { hosted, browser } = await desktop.host(HOST);
+  const { controller } = await desktop.controller();
   // The same page, but not at the address main trusts.
-  const other = await openDesktop(
-    chromiumBrowser,
+  const other = await desktop.open(
+    browser,
     controller,
     `${hosted.url}/index.html`,
     `${hosted.url}/`,
   );
 
+  await other.page.getByRole('textbox', { name: 'Your name' }).fill(GUEST);
   await other.page.getByRole('radio', { name: 'Host' }).check();
   await other.page.getByRole('button', { name: 'Host a call' }).click();
 
@@ -225,4 +189,44 @@ test('main refuses IPC from a page that is not the app’s own', async () => {
   );
   expect(other.refused).toEqual([`${hosted.url}/index.html`]);
   expect(controller.session).toBeNull();
+});
+
+test('a browser without the invite is refused, in words, and sees nobody', async () => {
+  const { host, hosted, browser } = await desktop.host(HOST);
+  await hostFromPage(host.page, HOST);
+
+  // The host's server, without the invite's fragment: no room, no key.
+  const stranger = await desktop.guest(browser, `${hosted.url}/`);
+  await tryToJoin(stranger, 'Mallory');
+
+  await expectRefused(stranger, 'This server admits invited people only', [HOST]);
+  await expect(host.page.getByText('Nobody else is here yet.')).toBeVisible();
+  await expect(host.page.getByRole('button', { name: 'Call Mallory' })).toHaveCount(0);
+});
+
+test('after New invite the old invite is refused and the new one admits', async () => {
+  const { host, browser } = await desktop.host(HOST);
+  const oldInvite = await hostFromPage(host.page, HOST);
+  const early = await desktop.guest(browser, oldInvite);
+  await joinAs(early, GUEST);
+
+  await host.page.getByRole('button', { name: 'New invite' }).click();
+  const inviteBox = host.page.getByRole('textbox', { name: 'Invite to share' });
+  await expect(inviteBox).not.toHaveValue(oldInvite);
+  const newInvite = await inviteBox.inputValue();
+  expect(parseInvite(newInvite).room).toBe(parseInvite(oldInvite).room);
+  expect(host.controller.session?.host?.invite).toBe(newInvite);
+
+  const late = await desktop.guest(browser, oldInvite);
+  await tryToJoin(late, 'Mallory');
+  await expectRefused(late, 'This room does not open with that key', [HOST, GUEST]);
+
+  const invited = await desktop.guest(browser, newInvite);
+  await joinAs(invited, 'Ivy');
+  // Whoever was admitted before stays; the refused one never appears.
+  for (const name of [GUEST, 'Ivy']) {
+    await expect(host.page.getByRole('button', { name: `Call ${name}` })).toBeVisible();
+  }
+  await expect(invited.getByRole('button', { name: `Call ${GUEST}` })).toBeVisible();
+  await expect(host.page.getByRole('button', { name: 'Call Mallory' })).toHaveCount(0);
 });
