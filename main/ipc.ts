@@ -92,7 +92,8 @@ function joinRequest(value: unknown): JoinRequest {
     request.fingerprint = value.fingerprint;
   }
   if (value.replacePin !== undefined) {
-    if (typeof value.replacePin !== 'boolean') throw new Error('join: replacePin must be a boolean');
+    if (typeof value.replacePin !== 'boolean')
+      throw new Error('join: replacePin must be a boolean');
     request.replacePin = value.replacePin;
   }
   if (value.room !== undefined || value.key !== undefined) {
@@ -157,7 +158,9 @@ const validators: { [M in InvokeMethod]: (args: unknown[]) => InvokeArgs<M> } = 
   },
   sendHangUp: (args) => {
     // The reason is optional: one or two arguments.
-    if (args.length !== 1 && args.length !== 2) expectArgs('sendHangUp', args, 2);
+    if (args.length !== 1 && args.length !== 2) {
+      throw new Error(`sendHangUp expects 1 or 2 argument(s), got ${args.length}`);
+    }
     const body = args[1] === undefined ? {} : { reason: args[1] };
     const { to, reason } = relayed('sendHangUp', Events.hangUp, args[0], body);
     return reason ? [to, reason] : [to];

@@ -9,6 +9,7 @@
  * the first connection and on every reconnection.
  */
 import { X509Certificate } from 'node:crypto';
+import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import {
   connect as tlsConnect,
@@ -163,7 +164,7 @@ export function pinnedTlsOptions(
   return {
     ca: chain,
     rejectUnauthorized: true,
-    // Node ≥ 22.9 (Electron's): an intermediate the server sent may anchor the chain on its own.
+    // Node ≥ 20.18 / 22.9: an intermediate the server sent may anchor the chain on its own.
     allowPartialTrustChain: true,
     checkServerIdentity: (host, certificate) =>
       certificate.fingerprint256 === pinned
@@ -189,7 +190,12 @@ export async function pinnedSocket(
   if (presented.fingerprint !== pinned) {
     throw new Error(mismatchMessage(presented.url, presented.fingerprint, pinned));
   }
-  // `checkServerIdentity` is passed through to `ws` but missing from socket.io-client's types.
+  const tlsOptions = pinnedTlsOptions(presented.chain, pinned);
+  // engine.io-client hands `ws` a fixed list of TLS options, without `allowPartialTrustChain`;
+  // an agent's own options reach `tls.connect` whole. No session cache: every handshake verifies.
+  const agent = new HttpsAgent({ ...tlsOptions, maxCachedSessions: 0 });
+  // `checkServerIdentity` is passed through to `ws` but missing from socket.io-client's types,
+  // which also type `agent` as a string.
   const socketOptions: Partial<ManagerOptions & SocketOptions> &
     ReturnType<typeof pinnedTlsOptions> = {
     transports: ['websocket'],
@@ -198,7 +204,8 @@ export async function pinnedSocket(
     autoConnect: false,
     timeout: timeoutMs,
     auth: { ...auth },
-    ...pinnedTlsOptions(presented.chain, pinned),
+    ...tlsOptions,
+    agent: agent as unknown as string,
   };
   return io(presented.url, socketOptions);
 }

@@ -23,6 +23,8 @@ import {
   type HangUpReason,
   type IceCandidate,
   type PeerId,
+  type RelayEvent,
+  type RelayRequests,
   type RoomId,
   type SessionDescription,
 } from '../common/protocol.js';
@@ -31,7 +33,12 @@ import { createLogger, type Logger } from '../signaling-server/log.js';
 import { createSignalingServer } from '../signaling-server/server.js';
 import { loadOrCreateCertificate } from '../signaling-server/tls.js';
 import { localServerUrl, serverUrls, type InterfaceTable } from './network.js';
-import { pinnedSocket, probeCertificate, readPeerCertificate, requireFingerprint } from './pinned-client.js';
+import {
+  pinnedSocket,
+  probeCertificate,
+  readPeerCertificate,
+  requireFingerprint,
+} from './pinned-client.js';
 import { loadSettings } from './settings.js';
 import { TrustStore } from './trust-store.js';
 
@@ -158,7 +165,14 @@ export class SessionController implements SessionApi {
         await this.#replace({
           ...client,
           server,
-          info: { mode: 'host', self: client.self, room, url, fingerprint: server.fingerprint, host },
+          info: {
+            mode: 'host',
+            self: client.self,
+            room,
+            url,
+            fingerprint: server.fingerprint,
+            host,
+          },
         });
       } catch (error) {
         await server.close();
@@ -248,7 +262,7 @@ export class SessionController implements SessionApi {
         throw new CodedError(
           'fingerprint-required',
           `The server at ${presented.url} presents certificate SHA-256 ${presented.fingerprint}. ` +
-            'Compare it with the host\'s before trusting it.',
+            "Compare it with the host's before trusting it.",
         );
       }
       const room = invite.room ?? request.room;
@@ -283,31 +297,34 @@ export class SessionController implements SessionApi {
   }
 
   sendOffer(to: PeerId, offer: SessionDescription<'offer'>): Promise<void> {
-    return this.#client().send(Events.offer, { to, offer });
+    return this.#send(Events.offer, { to, offer });
   }
 
   sendAnswer(to: PeerId, answer: SessionDescription<'answer'>): Promise<void> {
-    return this.#client().send(Events.answer, { to, answer });
+    return this.#send(Events.answer, { to, answer });
   }
 
   sendCandidate(to: PeerId, candidate: IceCandidate): Promise<void> {
-    return this.#client().send(Events.candidate, { to, candidate });
+    return this.#send(Events.candidate, { to, candidate });
   }
 
   sendRinging(to: PeerId): Promise<void> {
-    return this.#client().send(Events.ringing, { to });
+    return this.#send(Events.ringing, { to });
   }
 
   sendHangUp(to: PeerId, reason?: HangUpReason): Promise<void> {
-    return this.#client().send(Events.hangUp, { to, ...(reason ? { reason } : {}) });
+    return this.#send(Events.hangUp, { to, ...(reason ? { reason } : {}) });
   }
 
-  #client(): SignalingClient {
+  /** Sends on the current connection; with none, rejects (a bridge method never throws). */
+  #send<E extends RelayEvent>(event: E, request: RelayRequests[E]): Promise<void> {
     const client = this.#current?.client;
     if (!client) {
-      throw new CodedError('disconnected', 'Not connected to a signaling server: host or join first.');
+      return Promise.reject(
+        new CodedError('disconnected', 'Not connected to a signaling server: host or join first.'),
+      );
     }
-    return client;
+    return client.send(event, request);
   }
 
   /** Opens a pinned connection and joins its room; nothing reaches the window yet. */

@@ -1,19 +1,25 @@
 /**
  * Main's IPC handlers and the preload bridge, joined by a stand-in for Electron's IPC transport
  * that behaves like Electron's: invoke rejections arrive as "Error invoking remote method …",
- * listeners get the IPC event first.
+ * listeners get the IPC event first. The validators are checked against a recording controller
+ * (nothing invalid may reach it); the last suite runs the real controller and server behind them.
  */
-import { describe, expect, it, vi } from 'vitest';
-import type { SessionInfo } from '../../preload/bridge-api.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { HostInfo, SessionInfo } from '../../common/bridge-api.js';
 import { createBridge, type IpcListener, type IpcRendererLike } from '../../preload/bridge.js';
-import { EventChannels, InvokeChannels } from '../../preload/ipc-contract.js';
+import { EventChannels, InvokeChannels } from '../../common/ipc-contract.js';
 import {
   forwardEvents,
   registerIpcHandlers,
   type EventSource,
   type IpcMainLike,
 } from '../../main/ipc.js';
-import type { SessionApi } from '../../main/session.js';
+import { SessionController, type SessionApi } from '../../main/session.js';
+import { silentLogger } from '../../signaling-server/log.js';
+import { createCleanups } from '../support/cleanups.js';
+import { sampleOffer } from '../support/signaling-fixtures.js';
 
 interface FakeEvent {
   sender: string;
@@ -67,15 +73,25 @@ function fakeIpcRenderer(ipcMain: FakeIpcMain, sender = 'app') {
 
 const SESSION: SessionInfo = {
   mode: 'join',
-  selfId: 'self',
+  self: { id: 'self', name: 'Ann' },
+  room: 'r1',
   url: 'https://127.0.0.1:8443',
   fingerprint: 'AA:'.repeat(31) + 'AA',
 };
+const HOST_INFO: HostInfo = {
+  urls: ['https://127.0.0.1:8443'],
+  port: 8443,
+  fingerprint: 'AA:'.repeat(31) + 'AA',
+  room: 'r1',
+  invite: 'https://127.0.0.1:8443/#room=r1&key=k',
+};
 const SDP = 'v=0\r\n';
+const KEY = 'k'.repeat(43);
 
 function fakeController() {
   return {
-    host: vi.fn(() => Promise.resolve({ ...SESSION, mode: 'host' as const })),
+    host: vi.fn(() => Promise.resolve({ ...SESSION, mode: 'host' as const, host: HOST_INFO })),
+    newInvite: vi.fn(() => Promise.resolve(HOST_INFO)),
     join: vi.fn(() => Promise.resolve(SESSION)),
     probeCertificate: vi.fn((url: string) =>
       Promise.resolve({
@@ -89,7 +105,10 @@ function fakeController() {
     sendOffer: vi.fn(() => Promise.resolve()),
     sendAnswer: vi.fn(() => Promise.resolve()),
     sendCandidate: vi.fn(() => Promise.resolve()),
-    sendHangUp: vi.fn(() => Promise.reject(new Error('No peer "gone" is connected'))),
+    sendRinging: vi.fn(() => Promise.resolve()),
+    sendHangUp: vi.fn((): Promise<void> =>
+      Promise.reject(new Error('unknown-peer: No peer "gone" is connected')),
+    ),
   } satisfies SessionApi;
 }
 
@@ -119,13 +138,68 @@ describe('registerIpcHandlers', () => {
   });
 
   it.each([
-    [InvokeChannels.host, ['extra'], 'host expects 0 argument(s), got 1'],
-    [InvokeChannels.join, ['https://x'], 'join: expected {url, fingerprint?}'],
-    [InvokeChannels.join, [{ url: 42 }], 'join: the server address must be a non-empty string'],
+    [InvokeChannels.host, [], 'host expects 1 argument(s), got 0'],
+    [InvokeChannels.host, ['Ann'], 'host: expected {name}'],
+    [InvokeChannels.host, [{}], 'host: The name must be text.'],
+    [InvokeChannels.host, [{ name: '   ' }], 'host: Enter a name for others to see.'],
+    [
+      InvokeChannels.host,
+      [{ name: 'Ann\u0007' }],
+      'host: The name holds control or direction characters',
+    ],
+    [
+      InvokeChannels.host,
+      [{ name: 'Ann\u202Egpj.exe' }],
+      'host: The name holds control or direction characters',
+    ],
+    [
+      InvokeChannels.host,
+      [{ name: '\u2066Ann\u2069' }],
+      'host: The name holds control or direction characters',
+    ],
+    [
+      InvokeChannels.host,
+      [{ name: 'x'.repeat(41) }],
+      'host: The name is longer than 40 characters.',
+    ],
+    [InvokeChannels.newInvite, ['now'], 'newInvite expects 0 argument(s), got 1'],
+    [InvokeChannels.join, ['https://x'], 'join: expected {url, name'],
+    [InvokeChannels.join, [{ url: 42, name: 'Ann' }], 'join: the server address must be'],
+    [InvokeChannels.join, [{ url: 'https://x' }], 'join: The name must be text.'],
     [
       InvokeChannels.join,
-      [{ url: 'https://x', fingerprint: 7 }],
+      [{ url: 'https://x', name: 'A\u202Dnn' }],
+      'join: The name holds control or direction characters',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', fingerprint: 7 }],
       'join: the fingerprint must be a string',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', replacePin: 'yes' }],
+      'join: replacePin must be a boolean',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', room: 'r1' }],
+      'join: room and key must be a room id and a room key',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', key: KEY }],
+      'join: room and key must be a room id and a room key',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', room: 'a/b', key: KEY }],
+      'join: room and key must be a room id and a room key',
+    ],
+    [
+      InvokeChannels.join,
+      [{ url: 'https://x', name: 'Ann', room: 'r1', key: 'short' }],
+      'join: room and key must be a room id and a room key',
     ],
     [InvokeChannels.probeCertificate, [''], 'probeCertificate: the server address must be'],
     [InvokeChannels.sendOffer, [42, { type: 'offer', sdp: SDP }], 'sendOffer: the peer id must be'],
@@ -145,12 +219,56 @@ describe('registerIpcHandlers', () => {
       ['p', { candidate: 'nope' }],
       'sendCandidate: "candidate.candidate" must be empty or start with "candidate:"',
     ],
+    [InvokeChannels.sendRinging, [], 'sendRinging expects 1 argument(s), got 0'],
+    [InvokeChannels.sendRinging, ['p', 'extra'], 'sendRinging expects 1 argument(s), got 2'],
+    [InvokeChannels.sendRinging, [''], 'sendRinging: the peer id must be'],
     [InvokeChannels.sendHangUp, ['x'.repeat(129)], 'sendHangUp: the peer id must be'],
-    [InvokeChannels.sendHangUp, [], 'sendHangUp expects 1 argument(s), got 0'],
+    [InvokeChannels.sendHangUp, [], 'sendHangUp expects 1 or 2 argument(s), got 0'],
+    [
+      InvokeChannels.sendHangUp,
+      ['p', 'busy', 'extra'],
+      'sendHangUp expects 1 or 2 argument(s), got 3',
+    ],
+    [
+      InvokeChannels.sendHangUp,
+      ['p', 'rude'],
+      'sendHangUp: "reason" must be "declined", "busy" or "missed"',
+    ],
+    [
+      InvokeChannels.sendHangUp,
+      ['p', null],
+      'sendHangUp: "reason" must be "declined", "busy" or "missed"',
+    ],
   ])('%s rejects %j with a specific message', async (channel, args, message) => {
     const { ipcMain, controller } = setup();
     await expect(ipcMain.invoke('app', channel, ...args)).rejects.toThrow(message);
     for (const method of Object.values(controller)) expect(method).not.toHaveBeenCalled();
+  });
+
+  it('accepts a 40-character name and passes it normalised', async () => {
+    const { ipcMain, controller } = setup();
+    const forty = 'é'.repeat(40);
+    await ipcMain.invoke('app', InvokeChannels.host, { name: forty });
+    expect(controller.host).toHaveBeenLastCalledWith({ name: forty });
+    await ipcMain.invoke('app', InvokeChannels.host, { name: '  Ann \t  Lee ', admin: true });
+    expect(controller.host).toHaveBeenLastCalledWith({ name: 'Ann Lee' });
+  });
+
+  it('passes sendHangUp with or without a reason, sendRinging and newInvite on', async () => {
+    const { ipcMain, controller } = setup();
+    controller.sendHangUp.mockResolvedValue(undefined);
+    await ipcMain.invoke('app', InvokeChannels.sendHangUp, 'p');
+    expect(controller.sendHangUp).toHaveBeenLastCalledWith('p');
+    await ipcMain.invoke('app', InvokeChannels.sendHangUp, 'p', undefined);
+    expect(controller.sendHangUp).toHaveBeenLastCalledWith('p');
+    for (const reason of ['declined', 'busy', 'missed']) {
+      await ipcMain.invoke('app', InvokeChannels.sendHangUp, 'p', reason);
+      expect(controller.sendHangUp).toHaveBeenLastCalledWith('p', reason);
+    }
+    await ipcMain.invoke('app', InvokeChannels.sendRinging, 'p');
+    expect(controller.sendRinging).toHaveBeenCalledWith('p');
+    await expect(ipcMain.invoke('app', InvokeChannels.newInvite)).resolves.toEqual(HOST_INFO);
+    expect(controller.newInvite).toHaveBeenCalledWith();
   });
 
   it('passes only validated fields on to the controller', async () => {
@@ -167,8 +285,29 @@ describe('registerIpcHandlers', () => {
       x: 1,
     });
     expect(controller.sendOffer).toHaveBeenCalledWith('peer', { type: 'offer', sdp: SDP });
-    await ipcMain.invoke('app', InvokeChannels.join, { url: 'https://h:1', fingerprint: '', x: 1 });
-    expect(controller.join).toHaveBeenCalledWith({ url: 'https://h:1' });
+    await ipcMain.invoke('app', InvokeChannels.join, {
+      url: 'https://h:1',
+      name: ' Bob ',
+      fingerprint: '',
+      x: 1,
+    });
+    expect(controller.join).toHaveBeenLastCalledWith({ url: 'https://h:1', name: 'Bob' });
+    await ipcMain.invoke('app', InvokeChannels.join, {
+      url: 'https://h:1',
+      name: 'Bob',
+      fingerprint: 'ab'.repeat(32),
+      replacePin: true,
+      room: 'r1',
+      key: KEY,
+    });
+    expect(controller.join).toHaveBeenLastCalledWith({
+      url: 'https://h:1',
+      name: 'Bob',
+      fingerprint: 'ab'.repeat(32),
+      replacePin: true,
+      room: 'r1',
+      key: KEY,
+    });
   });
 });
 
@@ -202,10 +341,14 @@ describe('createBridge over IPC', () => {
     const { ipcMain, controller } = setup();
     const bridge = createBridge(fakeIpcRenderer(ipcMain).ipc);
     expect(bridge.platform).toBe('desktop');
-    await expect(bridge.join({ url: 'https://h:1' })).resolves.toEqual(SESSION);
-    await expect(bridge.host()).resolves.toMatchObject({ mode: 'host' });
+    await expect(bridge.join({ url: 'https://h:1', name: 'Ann' })).resolves.toEqual(SESSION);
+    await expect(bridge.host({ name: 'Ann' })).resolves.toMatchObject({ mode: 'host' });
+    await expect(bridge.newInvite()).resolves.toEqual(HOST_INFO);
     await expect(bridge.sendHangUp('gone')).rejects.toThrow(
-      new Error('No peer "gone" is connected'),
+      new Error('unknown-peer: No peer "gone" is connected'),
+    );
+    await expect(bridge.host({ name: 'x'.repeat(41) })).rejects.toThrow(
+      new Error('host: The name is longer than 40 characters.'),
     );
     await expect(bridge.sendOffer('', { type: 'offer', sdp: SDP })).rejects.toThrow(
       /^sendOffer: the peer id must be/,
@@ -234,5 +377,40 @@ describe('createBridge over IPC', () => {
     ipc.emit(EventChannels.offer, { offer: { type: 'offer', sdp: SDP }, from: 'p' });
     expect(received).toHaveLength(1);
     expect(listeners.get(EventChannels.offer)?.size).toBe(0);
+  });
+});
+
+describe('the real controller behind the IPC handlers', () => {
+  const cleanups = createCleanups();
+  afterEach(() => cleanups.run());
+
+  it('hosts, renews the invite and sends, with the error code surviving IPC', async () => {
+    const dir = await cleanups.tempDir('appel-ipc-');
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ port: 0 }));
+    const controller = new SessionController({
+      userDataDir: dir,
+      bindHost: '127.0.0.1',
+      logger: silentLogger,
+      serverLogger: silentLogger,
+    });
+    cleanups.push(() => controller.leave());
+    const ipcMain = new FakeIpcMain();
+    registerIpcHandlers(ipcMain, controller, (event) => event.sender === 'app');
+    const bridge = createBridge(fakeIpcRenderer(ipcMain).ipc);
+
+    await expect(bridge.sendRinging('nobody')).rejects.toThrow(
+      new Error('disconnected: Not connected to a signaling server: host or join first.'),
+    );
+    const hosted = await bridge.host({ name: ' Ann ' });
+    expect(hosted).toMatchObject({ mode: 'host', self: { name: 'Ann' } });
+    const renewed = await bridge.newInvite();
+    expect(renewed.room).toBe(hosted.room);
+    expect(renewed.invite).not.toBe(hosted.host?.invite);
+    await expect(bridge.sendOffer('nobody', sampleOffer(1))).rejects.toThrow(
+      new Error('unknown-peer: No peer "nobody" is connected'),
+    );
+    await expect(bridge.sendHangUp('nobody', 'busy')).rejects.toThrow(/^unknown-peer: /);
+    await bridge.leave();
+    expect(controller.session).toBeNull();
   });
 });

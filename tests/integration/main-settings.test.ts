@@ -125,6 +125,6 @@ describe('TrustStore', () => {
     expect(lines).toHaveLength(2);
     await writeFile(join(dir, TRUST_FILE), 'garbage');
     await expect(new TrustStore(dir, log).get('https://a:1')).resolves.toBeNull();
-    expect(lines.at(-1)).toContain('cannot read trusted servers; trusting none');
+    expect(lines.at(-1)).toContain('set aside a damaged trusted servers file');
   });
 });
