@@ -1,23 +1,33 @@
 /**
- * Call setup time in Chromium: from the click on Call (the page's `appel:call-click` mark) to
- * the first remote video frame the caller presents (`requestVideoFrameCallback`'s
- * `metadata.presentationTime`, in the same clock). Two pages on one appel-signal, loopback only.
+ * Call setup in Chromium, as a user lives it, in two parts, since the callee now decides:
+ * - ring: the caller's click on Call → the callee's page shows the ring (`appel:call-click` on the
+ *   caller, `appel:ring` on the callee; the two pages' clocks are joined by `timeOrigin`);
+ * - connect: the callee's click on Accept → the first remote video frame the caller presents
+ *   (`requestVideoFrameCallback`'s `metadata.presentationTime`).
+ * Two pages on one appel-signal, loopback only; the callee accepts as soon as it rings.
  *
  * Standalone: `sh scripts/private-net.sh npx tsx bench/call-setup.ts` (after `npm run build`).
  */
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
+import { Marks } from '../renderer/src/marks.js';
 import { startAppelSignal } from '../tests/support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../tests/support/chromium.js';
 
-export interface CallSetupResult {
-  calls: number;
+export interface Distribution {
   medianMs: number;
   p95Ms: number;
   samplesMs: number[];
 }
 
-const CALL_CLICK_MARK = 'appel:call-click';
+export interface CallSetupResult {
+  calls: number;
+  /** Call click → the callee's ring. */
+  ring: Distribution;
+  /** Accept click → the caller's first remote frame. */
+  connect: Distribution;
+}
+
 const STEP_TIMEOUT_MS = 20_000;
 
 declare global {
@@ -27,26 +37,32 @@ declare global {
   }
 }
 
-async function selfId(page: Page): Promise<string> {
-  const input = page.getByRole('textbox', { name: 'Your id' });
-  await page.waitForFunction(
-    () => (document.getElementById('self-id') as HTMLInputElement | null)?.value,
-    undefined,
-    { timeout: STEP_TIMEOUT_MS },
-  );
-  return input.inputValue();
+/** Joins the room with a name and waits until it is in. */
+async function join(page: Page, name: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByText(`You are ${name}`).waitFor({ timeout: STEP_TIMEOUT_MS });
 }
 
 /** Waits until the page shows no call in progress. */
 async function idle(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
-      const status = document.getElementById('call-status')?.dataset.phase;
-      return status !== 'connecting' && status !== 'in-call' && status !== 'reconnecting';
+      const phase = document.getElementById('call-status')?.dataset.phase;
+      return phase === 'idle' || phase === 'ended' || phase === 'failed';
     },
     undefined,
     { timeout: STEP_TIMEOUT_MS },
   );
+}
+
+/** When a mark was set, on the wall clock shared by every page of the machine. */
+function markTime(page: Page, mark: string): Promise<number> {
+  return page.evaluate((name) => {
+    const [entry] = performance.getEntriesByName(name, 'mark');
+    if (!entry) throw new Error(`the page set no "${name}" mark`);
+    return performance.timeOrigin + entry.startTime;
+  }, mark);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -63,6 +79,11 @@ function median(sorted: number[]): number {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+function distribution(samplesMs: number[]): Distribution {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return { medianMs: round(median(sorted)), p95Ms: round(percentile(sorted, 0.95)), samplesMs };
+}
+
 export async function benchCallSetup(options: { calls?: number } = {}): Promise<CallSetupResult> {
   const calls = options.calls ?? 20;
   const server = await startAppelSignal();
@@ -71,52 +92,50 @@ export async function benchCallSetup(options: { calls?: number } = {}): Promise<
     args: chromiumArgs({ trustCertPem: server.certPem }),
   });
   try {
-    const open = async (): Promise<Page> => {
+    const open = async (name: string): Promise<Page> => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       const page = await context.newPage();
       await page.goto(`${server.url}/`);
+      await join(page, name);
       return page;
     };
-    const caller = await open();
-    const callee = await open();
-    const calleeId = await selfId(callee);
-    await selfId(caller);
-    const callButton = caller.getByRole('button', { name: `Call ${calleeId}` });
+    const caller = await open('Caller');
+    const callee = await open('Callee');
+    const callButton = caller.getByRole('button', { name: 'Call Callee' });
+    const acceptButton = callee.getByRole('button', { name: 'Accept' });
     await callButton.waitFor({ timeout: STEP_TIMEOUT_MS });
 
-    const samplesMs: number[] = [];
+    const ring: number[] = [];
+    const connect: number[] = [];
     for (let i = 0; i < calls; i += 1) {
-      await caller.evaluate((mark) => {
-        performance.clearMarks(mark);
+      for (const page of [caller, callee]) await page.evaluate(() => performance.clearMarks());
+      await caller.evaluate(() => {
         const video = document.getElementById('remote-video') as HTMLVideoElement;
         window.__appelBenchFirstFrame = new Promise((resolve) => {
-          video.requestVideoFrameCallback((_now, metadata) => resolve(metadata.presentationTime));
-        });
-      }, CALL_CLICK_MARK);
-      await callButton.click();
-      const sample = await caller.evaluate(
-        async ({ mark, timeoutMs }) => {
-          const timeout = new Promise<never>((_resolve, reject) =>
-            setTimeout(() => reject(new Error('no remote video frame')), timeoutMs),
+          video.requestVideoFrameCallback((_now, metadata) =>
+            resolve(performance.timeOrigin + metadata.presentationTime),
           );
-          const presented = await Promise.race([window.__appelBenchFirstFrame!, timeout]);
-          const [click] = performance.getEntriesByName(mark, 'mark');
-          if (!click) throw new Error(`the page set no "${mark}" mark`);
-          return presented - click.startTime;
-        },
-        { mark: CALL_CLICK_MARK, timeoutMs: STEP_TIMEOUT_MS },
-      );
-      samplesMs.push(round(sample));
+        });
+      });
+      await callButton.click();
+      await acceptButton.click({ timeout: STEP_TIMEOUT_MS });
+      const presented = await caller.evaluate(async (timeoutMs) => {
+        const timeout = new Promise<never>((_resolve, reject) =>
+          setTimeout(() => reject(new Error('no remote video frame')), timeoutMs),
+        );
+        return Promise.race([window.__appelBenchFirstFrame!, timeout]);
+      }, STEP_TIMEOUT_MS);
+      const [clicked, rang, accepted] = await Promise.all([
+        markTime(caller, Marks.callClick),
+        markTime(callee, Marks.ring),
+        markTime(callee, Marks.acceptClick),
+      ]);
+      ring.push(round(rang - clicked));
+      connect.push(round(presented - accepted));
       await caller.getByRole('button', { name: 'Hang up' }).click();
       await Promise.all([idle(caller), idle(callee)]);
     }
-    const sorted = [...samplesMs].sort((a, b) => a - b);
-    return {
-      calls,
-      medianMs: round(median(sorted)),
-      p95Ms: round(percentile(sorted, 0.95)),
-      samplesMs,
-    };
+    return { calls, ring: distribution(ring), connect: distribution(connect) };
   } finally {
     await browser.close();
     await server.stop();

@@ -8,12 +8,10 @@ import { errorWords } from '../../common/errors.js';
 import { CallEngine } from './call-engine.js';
 import { callView } from './call-view.js';
 import { pageElements, showAlert } from './dom.js';
+import { Marks } from './marks.js';
 import { MediaHolder } from './media.js';
 import { setupView } from './setup-view.js';
 import { PHASE_WORDS } from './words.js';
-
-/** The benchmark measures call setup from this mark. */
-export const CALL_CLICK_MARK = 'appel:call-click';
 
 /** Starts the page on a bridge. */
 export function startApp(bridge: SignalingBridge): void {
@@ -49,7 +47,7 @@ export function startApp(bridge: SignalingBridge): void {
   // The room ----------------------------------------------------------------------------------
 
   function call(peer: PeerId): void {
-    performance.mark(CALL_CLICK_MARK);
+    performance.mark(Marks.callClick);
     clearError();
     try {
       engine.call(peer);

@@ -5,6 +5,7 @@
 import type { PeerId } from '../../common/protocol.js';
 import type { CallEngine, CallState } from './call-engine.js';
 import type { PageElements } from './dom.js';
+import { Marks } from './marks.js';
 import type { LocalMedia } from './media.js';
 import { callWords } from './words.js';
 
@@ -39,11 +40,17 @@ export function callView(
     ui.ring.hidden = !ringing;
     if (ringing && state.peer) {
       ui.ringText.textContent = `${nameOf(state.peer)} is calling you.`;
-      if (!wasRinging) ui.acceptButton.focus();
+      if (!wasRinging) {
+        performance.mark(Marks.ring);
+        ui.acceptButton.focus();
+      }
     }
   }
 
-  ui.acceptButton.addEventListener('click', () => engine().accept());
+  ui.acceptButton.addEventListener('click', () => {
+    performance.mark(Marks.acceptClick);
+    engine().accept();
+  });
   ui.declineButton.addEventListener('click', () => engine().decline());
   ui.hangUpButton.addEventListener('click', () => engine().hangUp());
 
