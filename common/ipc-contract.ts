@@ -62,3 +62,6 @@ export interface EventPayloads {
   connectionStatus: ConnectionStatus;
 }
 export type EventName = keyof typeof EventChannels;
+
+/** Every pushed event, in the order of {@link EventChannels}. */
+export const EVENT_NAMES = Object.keys(EventChannels) as EventName[];

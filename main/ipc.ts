@@ -5,6 +5,7 @@
  */
 import type { HostRequest, JoinRequest, Unsubscribe } from '../common/bridge-api.js';
 import {
+  EVENT_NAMES,
   EventChannels,
   InvokeChannels,
   type EventName,
@@ -203,8 +204,7 @@ export function forwardEvents(
     payload: EventPayloads[E],
   ) => void,
 ): Unsubscribe {
-  const names = Object.keys(EventChannels) as EventName[];
-  const unsubscribes = names.map((name) =>
+  const unsubscribes = EVENT_NAMES.map((name) =>
     source.on(name, (payload) => send(EventChannels[name], payload)),
   );
   return () => unsubscribes.forEach((unsubscribe) => unsubscribe());

@@ -16,7 +16,12 @@ import type {
 import { CodedError } from '../common/errors.js';
 import { formatInvite, parseInvite } from '../common/invite.js';
 import { Listeners } from '../common/listeners.js';
-import type { EventName, EventPayloads, InvokeMethod } from '../common/ipc-contract.js';
+import {
+  EVENT_NAMES,
+  type EventName,
+  type EventPayloads,
+  type InvokeMethod,
+} from '../common/ipc-contract.js';
 import {
   Events,
   type HandshakeAuth,
@@ -68,19 +73,6 @@ export interface SessionControllerOptions {
 
 type EmbeddedServer = Awaited<ReturnType<typeof createSignalingServer>>;
 type Listener<E extends EventName> = (payload: EventPayloads[E]) => void;
-
-/** The client events main forwards to the window, all of them. */
-const FORWARDED: readonly EventName[] = [
-  'offer',
-  'answer',
-  'candidate',
-  'ringing',
-  'hangUp',
-  'peerList',
-  'peerJoined',
-  'peerLeft',
-  'connectionStatus',
-];
 
 function isAddressInUse(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
@@ -347,7 +339,7 @@ export class SessionController implements SessionApi {
     const forward = <E extends EventName>(name: E): Unsubscribe =>
       next.client.on(name, (payload) => this.#emit(name, payload));
     const previous = this.#current;
-    this.#current = { ...next, unsubscribes: FORWARDED.map(forward) };
+    this.#current = { ...next, unsubscribes: EVENT_NAMES.map(forward) };
     if (previous) await this.#close(previous, false);
     const { client, info } = next;
     this.#emit('connectionStatus', { phase: 'connected', self: info.self });

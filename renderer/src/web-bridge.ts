@@ -7,24 +7,12 @@
 import { io } from 'socket.io-client';
 import type { SessionInfo, SignalingBridge } from '../../common/bridge-api.js';
 import { CodedError } from '../../common/errors.js';
-import type { EventName, EventPayloads } from '../../common/ipc-contract.js';
+import { EVENT_NAMES, type EventPayloads } from '../../common/ipc-contract.js';
 import { Listeners } from '../../common/listeners.js';
 import { Events, type HandshakeAuth } from '../../common/protocol.js';
 import { SignalingClient, type SignalingSocket } from '../../common/signaling-client.js';
 
 const DESKTOP_ONLY = 'Hosting needs the Appel desktop app.';
-
-const EVENTS: readonly EventName[] = [
-  'offer',
-  'answer',
-  'candidate',
-  'ringing',
-  'hangUp',
-  'peerList',
-  'peerJoined',
-  'peerLeft',
-  'connectionStatus',
-];
 
 export function createWebBridge(origin: string = location.origin): SignalingBridge {
   // Listeners outlive connections: the page subscribes once, then joins and leaves many times.
@@ -55,7 +43,7 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
       };
       const socket: SignalingSocket = io(origin, { auth, autoConnect: false });
       const next = new SignalingClient(socket);
-      for (const name of EVENTS) {
+      for (const name of EVENT_NAMES) {
         next.on(name, (payload: EventPayloads[typeof name]) => {
           if (client === next) relay.emit(name, payload);
         });
