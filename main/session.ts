@@ -140,7 +140,11 @@ export class SessionController implements SessionApi {
         // A reloaded page asking again: tell it who is here, as a fresh connection would.
         const { self, room, peers } = current.client;
         if (self) this.#emit('peerList', { room, self, peers });
-        return current.info;
+        if (request.name === current.info.self.name) return current.info;
+        return {
+          ...current.info,
+          notice: `You are already hosting as ${current.info.self.name}; leave first to use another name.`,
+        };
       }
       const { userDataDir } = this.#options;
       const settings = await loadSettings(userDataDir, this.#log);
@@ -155,7 +159,7 @@ export class SessionController implements SessionApi {
         const client = await this.#open(url, server.fingerprint, { room, key, name: request.name });
         const host = this.#hostInfo(bindHost, server, room, key);
         await this.#replace({
-          ...client,
+          client: client.client,
           server,
           info: {
             mode: 'host',
@@ -262,7 +266,7 @@ export class SessionController implements SessionApi {
       const auth: HandshakeAuth = { name: request.name, ...(room && key ? { room, key } : {}) };
       const client = await this.#open(invite.url, fingerprint, auth);
       await this.#replace({
-        ...client,
+        client: client.client,
         server: null,
         info: { mode: 'join', self: client.self, room: room ?? null, url: invite.url, fingerprint },
       });

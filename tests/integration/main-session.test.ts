@@ -162,7 +162,10 @@ describe('SessionController.host', () => {
       /BEGIN CERTIFICATE/,
     );
     // Hosting again while hosting keeps the running session.
-    await expect(host.host({ name: 'Someone else' })).resolves.toEqual(hosted);
+    await expect(host.host({ name: 'Someone else' })).resolves.toEqual({
+      ...hosted,
+      notice: 'You are already hosting as Ann Host; leave first to use another name.',
+    });
   });
 
   it('hands out an invite with the room, a 128-bit+ key and the public fingerprint in its fragment', async () => {
