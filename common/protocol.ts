@@ -55,6 +55,11 @@ export const Events = {
   peerJoined: 'peer:joined',
   /** server → client: a peer left the room `{id}`; any call with it is over. */
   peerLeft: 'peer:left',
+  /**
+   * server → client: the server is about to close this connection `{code, message}`: a limit the
+   * client kept breaking, or a shutdown (`going-away`: reconnect, another node will answer).
+   */
+  closing: 'server:closing',
 } as const;
 
 /**
@@ -94,6 +99,8 @@ export const DEFAULT_LIMITS: Readonly<ProtocolLimits> = {
  * - `forbidden`: the target is not in the sender's room, or the page's origin is not allowed.
  * - `rate-limited`: too many events, or too many wrong keys from one address (wait and retry).
  * - `too-many-connections`: this address already holds its share of connections.
+ * - `room-full`: the room has as many members as the server allows.
+ * - `going-away`: the server is shutting down; reconnect (to another node).
  */
 export type ErrorCode =
   | 'invalid-payload'
@@ -104,6 +111,8 @@ export type ErrorCode =
   | 'unauthorized'
   | 'server-full'
   | 'too-many-connections'
+  | 'room-full'
+  | 'going-away'
   | 'internal';
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -115,6 +124,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'unauthorized',
   'server-full',
   'too-many-connections',
+  'room-full',
+  'going-away',
   'internal',
 ]);
 
@@ -220,6 +231,27 @@ export interface PeerList {
   self: PeerInfo;
   /** Everyone else in the room. */
   peers: PeerInfo[];
+  /**
+   * STUN/TURN servers for this client's calls, TURN credentials minted for it (TURN REST API).
+   * Absent when the server has none configured.
+   */
+  iceServers?: IceServer[];
+}
+
+/** An RTCIceServer as the server hands it out. */
+export interface IceServer {
+  /** `stun:`, `turn:` or `turns:` URLs. */
+  urls: string[];
+  /** TURN REST API username `expiry:identity`. */
+  username?: string;
+  /** base64(HMAC-SHA1(secret, username)). */
+  credential?: string;
+}
+
+/** `server:closing` */
+export interface ClosingNotice {
+  code: ErrorCode;
+  message: string;
 }
 /** `peer:left` */
 export interface PeerEvent {
@@ -249,6 +281,7 @@ export interface ServerToClientEvents {
   [Events.peerList]: (payload: PeerList) => void;
   [Events.peerJoined]: (payload: PeerInfo) => void;
   [Events.peerLeft]: (payload: PeerEvent) => void;
+  [Events.closing]: (payload: ClosingNotice) => void;
 }
 
 /** The client events that are relayed to another peer, and the request each carries. */
@@ -425,7 +458,44 @@ export function parsePeerList(value: unknown): PeerList | null {
   const self = parsePeerInfo(value.self);
   const peers = (value.peers as unknown[]).map(parsePeerInfo);
   if (!self || peers.some((peer) => peer === null)) return null;
-  return { room: value.room, self, peers: peers as PeerInfo[] };
+  const list: PeerList = { room: value.room, self, peers: peers as PeerInfo[] };
+  if (value.iceServers !== undefined) {
+    const iceServers = parseIceServers(value.iceServers);
+    if (!iceServers) return null;
+    list.iceServers = iceServers;
+  }
+  return list;
+}
+
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,512}$/;
+
+/** Validates a list of ICE servers (from the server, or from the user's settings). */
+export function parseIceServers(value: unknown): IceServer[] | null {
+  if (!Array.isArray(value) || value.length > 16) return null;
+  const servers: IceServer[] = [];
+  for (const entry of value as unknown[]) {
+    if (!isRecord(entry)) return null;
+    const urls = typeof entry.urls === 'string' ? [entry.urls] : entry.urls;
+    if (!Array.isArray(urls) || urls.length === 0 || urls.length > 16) return null;
+    if (!urls.every((url) => typeof url === 'string' && ICE_URL.test(url))) return null;
+    const server: IceServer = { urls: [...(urls as string[])] };
+    for (const field of ['username', 'credential'] as const) {
+      const text = entry[field];
+      if (text === undefined) continue;
+      if (typeof text !== 'string' || text.length > 512) return null;
+      server[field] = text;
+    }
+    servers.push(server);
+  }
+  return servers;
+}
+
+/** Validates a `server:closing` notice. */
+export function parseClosingNotice(value: unknown): ClosingNotice | null {
+  if (!isRecord(value) || !isErrorCode(value.code) || typeof value.message !== 'string') {
+    return null;
+  }
+  return { code: value.code, message: value.message.slice(0, 500) };
 }
 
 /** Validates a `peer:joined` from the server: `{id, name}`. */
