@@ -23,6 +23,7 @@ import {
   validateRelayRequest,
   type ClientToServerEvents,
   type HandshakeAuth,
+  type IceServer,
   type PeerId,
   type PeerInfo,
   type PeerList,
@@ -91,6 +92,7 @@ export class SignalingClient {
   #self: PeerInfo | null = null;
   #room: RoomId | null = null;
   #peers = new Map<PeerId, PeerInfo>();
+  #iceServers: IceServer[] | undefined;
   #closed = false;
 
   constructor(socket: SignalingSocket, options: SignalingClientOptions = {}) {
@@ -118,6 +120,19 @@ export class SignalingClient {
   /** Everyone else in the room, as last announced by the server. */
   get peers(): PeerInfo[] {
     return [...this.#peers.values()];
+  }
+
+  /** The STUN/TURN servers of the last welcome (TURN credentials minted for this connection). */
+  get iceServers(): IceServer[] | undefined {
+    return this.#iceServers;
+  }
+
+  /** The room's welcome as the page needs it again (after a reload), if joined. */
+  welcome(): PeerList | null {
+    if (!this.#self) return null;
+    const list: PeerList = { room: this.#room, self: this.#self, peers: this.peers };
+    if (this.#iceServers) list.iceServers = this.#iceServers;
+    return list;
   }
 
   get connected(): boolean {
@@ -239,6 +254,7 @@ export class SignalingClient {
     this.#socket.disconnect();
     this.#self = null;
     this.#peers = new Map();
+    this.#iceServers = undefined;
   }
 
   #wire(): void {
@@ -259,6 +275,7 @@ export class SignalingClient {
       this.#self = list.self;
       this.#room = list.room;
       this.#peers = new Map(list.peers.map((peer) => [peer.id, peer]));
+      this.#iceServers = list.iceServers;
       this.#emit('peerList', list);
       this.#status({ phase: 'connected', self: list.self });
     });

@@ -138,8 +138,8 @@ export class SessionController implements SessionApi {
       const current = this.#current;
       if (current?.info.mode === 'host' && current.server) {
         // A reloaded page asking again: tell it who is here, as a fresh connection would.
-        const { self, room, peers } = current.client;
-        if (self) this.#emit('peerList', { room, self, peers });
+        const welcome = current.client.welcome();
+        if (welcome) this.#emit('peerList', welcome);
         if (request.name === current.info.self.name) return current.info;
         return {
           ...current.info,
@@ -347,7 +347,8 @@ export class SessionController implements SessionApi {
     if (previous) await this.#close(previous, false);
     const { client, info } = next;
     this.#emit('connectionStatus', { phase: 'connected', self: info.self });
-    this.#emit('peerList', { room: client.room, self: info.self, peers: client.peers });
+    const welcome = client.welcome();
+    if (welcome) this.#emit('peerList', welcome);
   }
 
   async #close(connection: Connection, announce = true): Promise<void> {

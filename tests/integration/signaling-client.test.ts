@@ -217,6 +217,18 @@ describe('what the server sends', () => {
     expect(ann.client.peers).toEqual([cyWelcome.self]);
     expect(bob.statuses.at(-1)).toEqual({ phase: 'closed' });
   });
+
+  it('keeps the welcome, TURN credentials included, to hand a reloaded page again', async () => {
+    const server = await startServer({
+      turn: { secret: 'a-turn-secret-of-some-length', urls: ['turn:127.0.0.1:3478'] },
+    });
+    const ann = await makeClient(server.url, { name: 'Ann' });
+    const welcome = await ann.client.open();
+    expect(welcome.iceServers?.[0]?.username).toMatch(/^\d+:/);
+    expect(ann.client.welcome()).toEqual(welcome);
+    ann.client.close();
+    expect(ann.client.welcome()).toBeNull();
+  });
 });
 
 describe('SignalingClient.send', () => {
