@@ -13,10 +13,12 @@ import {
   type RoomId,
   type ServerToClientEvents,
 } from '../common/protocol.js';
+import type { InterServerEvents } from './cluster.js';
 import type { Logger } from './log.js';
+import type { ServerMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { FailureThrottle } from './rate-limits.js';
-import type { JoinResult, RoomRegistry } from './rooms.js';
+import type { JoinRefusal, RoomStore } from './rooms.js';
 import { digestOf, matchesDigest } from './secrets.js';
 
 /** What the server keeps on each admitted socket (`socket.data`). */
@@ -24,13 +26,15 @@ export interface SocketData {
   /** The room joined; `null` for the default room. */
   room: RoomId | null;
   name: string;
+  /** Whether it gets presence events (it sent handshake auth; see `Member.presence`). */
+  presence: boolean;
 }
 
 /** A server-side socket, typed from the wire contract. */
 export type SignalingSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  InterServerEvents,
   SocketData
 >;
 
@@ -42,11 +46,13 @@ const INVITE_ONLY = 'This server admits invited people only: open the invite lin
 const WRONG_ROOM_OR_KEY =
   'This room does not open with that key: open the invite link again, or ask for a new one';
 
-const ROOM_REFUSALS: Record<Exclude<JoinResult, { ok: true }>['reason'], string> = {
-  'no-default-room': INVITE_ONLY,
-  'no-key': WRONG_ROOM_OR_KEY,
-  'wrong-key': WRONG_ROOM_OR_KEY,
-  'unknown-room': WRONG_ROOM_OR_KEY,
+const ROOM_REFUSALS: Record<JoinRefusal, [ErrorCode, string]> = {
+  'no-default-room': ['unauthorized', INVITE_ONLY],
+  'no-key': ['unauthorized', WRONG_ROOM_OR_KEY],
+  'wrong-key': ['unauthorized', WRONG_ROOM_OR_KEY],
+  'unknown-room': ['unauthorized', WRONG_ROOM_OR_KEY],
+  // Said only to holders of the right key: it tells nothing to a guesser.
+  'room-full': ['room-full', 'This room is full: ask someone in it to make space, then try again'],
 };
 
 /** A `connect_error` for the client: a message people can act on and a code clients switch on. */
@@ -78,18 +84,26 @@ export function originAllowed(
 
 export interface AdmissionDeps {
   options: ResolvedOptions;
-  registry: RoomRegistry;
+  store: RoomStore;
   logger: Logger;
+  metrics: ServerMetrics;
   /** How many sockets are connected now (Socket.IO's own count). */
   connectedCount: () => number;
 }
 
 /**
  * Makes the admission middleware. In order: origin, wrong-key shut-out, connection caps, the
- * handshake's shape, the access key, the room. An admitted socket is a room member and counted
- * until its connection closes; `socket.data` holds its room and name.
+ * handshake's shape, the access key, the room (its key and member cap, asked of the store). An
+ * admitted socket is a room member and counted until its connection closes; `socket.data` holds
+ * its room and name.
  */
-export function createAdmission({ options, registry, logger, connectedCount }: AdmissionDeps) {
+export function createAdmission({
+  options,
+  store,
+  logger,
+  metrics,
+  connectedCount,
+}: AdmissionDeps) {
   const { limits, allowedOrigins } = options;
   const accessKeyDigest = options.accessKey === undefined ? null : digestOf(options.accessKey);
   const wrongKeys = new FailureThrottle({
@@ -100,8 +114,16 @@ export function createAdmission({ options, registry, logger, connectedCount }: A
   const admitting = new Set<string>();
   const perAddress = new Map<string, number>();
 
-  /** Undoes the counts and membership of an admitted socket, once, whichever end closes first. */
-  const track = (socket: SignalingSocket, address: string): void => {
+  /**
+   * Counts a socket from before its room answers (so a burst cannot overshoot the caps while the
+   * store is asked) until its connection closes; the returned function undoes the counts and the
+   * membership `joining` brings, once, whichever end closes first.
+   */
+  const track = (
+    socket: SignalingSocket,
+    address: string,
+    joining: Promise<unknown>,
+  ): (() => void) => {
     admitting.add(socket.id);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     let released = false;
@@ -109,22 +131,32 @@ export function createAdmission({ options, registry, logger, connectedCount }: A
       if (released) return;
       released = true;
       admitting.delete(socket.id);
-      registry.leave(socket.id);
+      // After the join settled, so a connection that dies while admitted leaves no member behind.
+      void joining
+        .catch(() => undefined) // A failed join is reported by the middleware.
+        .then(() => store.leave(socket.id))
+        .then(() => metrics.rooms(store.roomCount))
+        .catch((error: unknown) => {
+          logger.error('leave failed', { id: socket.id, error: String(error) });
+        });
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
       socket.conn.off('close', release);
+      socket.off('disconnect', release);
     };
     // `disconnect` alone misses a socket whose connection dies before it connected; the
     // connection's `close` alone misses a namespace disconnect on a connection that stays open.
     socket.conn.once('close', release);
     socket.once('disconnect', release);
+    return release;
   };
 
   const middleware: Middleware = (socket, next) => {
     const { address, headers, auth } = socket.handshake;
     const refuse = (code: ErrorCode, message: string, reason: string): void => {
       logger.warn('refused', { code, reason, address });
+      metrics.refused(code);
       next(connectError(code, message));
     };
 
@@ -179,25 +211,46 @@ export function createAdmission({ options, registry, logger, connectedCount }: A
         return;
       }
     }
-    const joined = registry.join(socket.id, room, key, name ?? `Guest ${socket.id.slice(0, 4)}`);
-    if (!joined.ok) {
-      // Presenting a key that does not open the named room is a guess; naming none is not.
-      if (joined.reason === 'wrong-key' || (joined.reason === 'unknown-room' && key !== null)) {
-        wrongKeys.recordFailure(address);
-      }
-      refuse('unauthorized', ROOM_REFUSALS[joined.reason], joined.reason);
-      return;
-    }
-    socket.data = { room: joined.member.room, name: joined.member.name };
-    track(socket, address);
-    next();
+    const joining = store.join({
+      id: socket.id,
+      room,
+      key,
+      name: name ?? `Guest ${socket.id.slice(0, 4)}`,
+      // A tutorial client sends no auth at all; the app's page always sends its name.
+      presence: room !== null || key !== null || name !== null || accessKey !== null,
+    });
+    const release = track(socket, address, joining);
+    joining.then(
+      (joined) => {
+        if (!joined.ok) {
+          release();
+          // Presenting a key that does not open the named room is a guess; naming none is not.
+          if (joined.reason === 'wrong-key' || (joined.reason === 'unknown-room' && key !== null)) {
+            wrongKeys.recordFailure(address);
+          }
+          const [code, message] = ROOM_REFUSALS[joined.reason];
+          refuse(code, message, joined.reason);
+          return;
+        }
+        const { member } = joined;
+        socket.data = { room: member.room, name: member.name, presence: member.presence };
+        next();
+      },
+      (error: unknown) => {
+        release();
+        logger.error('room store failed', { error: String(error) });
+        refuse('internal', 'The server cannot admit anyone right now; try again shortly', 'store');
+      },
+    );
   };
 
   return {
     middleware,
     /** Call when a socket connected: it now counts in Socket.IO's own tally. */
-    connected(socket: SignalingSocket): void {
+    connected: (socket: SignalingSocket): void => {
       admitting.delete(socket.id);
     },
+    /** Whether socket `id` of this node is past (or in) admission but not connected yet. */
+    pending: (id: string): boolean => admitting.has(id),
   };
 }

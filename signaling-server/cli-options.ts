@@ -9,7 +9,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MAX_ACCESS_KEY_LENGTH } from '../common/protocol.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { DEFAULTS, MIN_ACCESS_KEY_LENGTH, normalizeOrigin, type ServerLimits } from './options.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
+import {
+  iceUrlProblem,
+  TURN_DEFAULTS,
+  TURN_LIMITS,
+  turnSecretProblem,
+  type TurnOptions,
+} from './turn.js';
 
 /** A mistake in the command line or environment: exit code 2. */
 export class UsageError extends Error {
@@ -33,6 +42,19 @@ export interface CliConfig {
   accessKey?: string;
   /** Page origins besides the server's own whose browsers may connect. */
   allowedOrigins: string[];
+  /** The Redis URL nodes share; it may hold a password, so it is never printed. */
+  redis?: string;
+  /** The TURN server whose credentials clients get; its secret is never printed. */
+  turn?: TurnOptions;
+  /** `stun:` URLs clients get. */
+  stunUrls: string[];
+  /** `undefined`: from APPEL_LOG / APPEL_DEBUG, else info. */
+  logLevel?: LogLevel;
+  logFormat: LogFormat;
+  /** The bearer token scrapers send for /metrics; none: no /metrics. Never printed. */
+  metricsToken?: string;
+  /** The bound on a shutdown, from the signal to the exit. */
+  shutdownTimeoutMs: number;
 }
 
 export type CliCommand =
@@ -50,7 +72,8 @@ export function defaultDataDir(env: Env = process.env): string {
   return join(base, 'appel-signal');
 }
 
-interface FlagSpec {
+/** A flag that takes a value, and the environment variable that stands in for it. */
+export interface FlagSpec {
   flag: string;
   env: string;
   value: string;
@@ -58,7 +81,7 @@ interface FlagSpec {
   default: string;
 }
 
-const FLAGS = {
+export const FLAGS = {
   host: {
     flag: '--host',
     env: 'APPEL_HOST',
@@ -129,6 +152,34 @@ const FLAGS = {
     help: 'events per second per client (bursts of twice that)',
     default: String(DEFAULTS.limits.eventsPerSecond),
   },
+  'max-room-members': {
+    flag: '--max-room-members',
+    env: 'APPEL_MAX_ROOM_MEMBERS',
+    value: 'N',
+    help: 'members one room may hold, on all nodes together',
+    default: String(DEFAULTS.limits.maxRoomMembers),
+  },
+  'handshake-timeout-ms': {
+    flag: '--handshake-timeout-ms',
+    env: 'APPEL_HANDSHAKE_TIMEOUT_MS',
+    value: 'MS',
+    help: 'a connection not admitted within this many milliseconds is closed',
+    default: String(DEFAULTS.limits.handshakeTimeoutMs),
+  },
+  'abuse-limit': {
+    flag: '--abuse-limit',
+    env: 'APPEL_ABUSE_LIMIT',
+    value: 'N',
+    help: `refused events a client may cause in ${DEFAULTS.limits.abuseWindowMs / 1000} s before it is disconnected`,
+    default: String(DEFAULTS.limits.abuseLimit),
+  },
+  redis: {
+    flag: '--redis',
+    env: 'APPEL_REDIS_URL',
+    value: 'URL',
+    help: 'run as one of many nodes sharing this Redis 7+ (redis://[user:pass@]host:port)',
+    default: 'none (a single node)',
+  },
   'access-key': {
     flag: '--access-key',
     env: 'APPEL_ACCESS_KEY',
@@ -144,12 +195,69 @@ const FLAGS = {
     help: 'another page origin whose browsers may connect (repeatable; env: a,b)',
     default: "only the server's own page",
   },
+  'turn-secret': {
+    flag: '--turn-secret',
+    env: 'APPEL_TURN_SECRET',
+    value: 'SECRET',
+    help: "coturn's static-auth-secret, to mint TURN credentials (env: not in ps)",
+    default: 'none (no TURN)',
+  },
+  'turn-urls': {
+    flag: '--turn-urls',
+    env: 'APPEL_TURN_URLS',
+    value: 'URLS',
+    help: 'the TURN server, comma-separated turn:/turns: URLs (needs --turn-secret)',
+    default: 'none',
+  },
+  'turn-ttl': {
+    flag: '--turn-ttl',
+    env: 'APPEL_TURN_TTL',
+    value: 'SECONDS',
+    help: 'seconds a minted TURN credential may open relays (reconnecting re-mints)',
+    default: String(TURN_DEFAULTS.ttlSeconds),
+  },
+  'stun-urls': {
+    flag: '--stun-urls',
+    env: 'APPEL_STUN_URLS',
+    value: 'URLS',
+    help: 'STUN servers clients use, comma-separated stun: URLs',
+    default: 'none',
+  },
+  'log-level': {
+    flag: '--log-level',
+    env: 'APPEL_LOG_LEVEL',
+    value: 'LEVEL',
+    help: 'debug (adds a line per relayed message), info, warn, error or silent',
+    default: 'info (APPEL_LOG=silent: silent; APPEL_DEBUG=1: debug)',
+  },
+  'log-format': {
+    flag: '--log-format',
+    env: 'APPEL_LOG_FORMAT',
+    value: 'FORMAT',
+    help: 'json (one object per line, for journald or a log store) or text (for people)',
+    default: 'json',
+  },
+  'metrics-token': {
+    flag: '--metrics-token',
+    env: 'APPEL_METRICS_TOKEN',
+    value: 'TOKEN',
+    help: `serve /metrics to "Authorization: Bearer TOKEN"; ${MIN_ACCESS_KEY_LENGTH}+ characters (env: not in ps)`,
+    default: 'none (no /metrics)',
+  },
+  'shutdown-timeout': {
+    flag: '--shutdown-timeout',
+    env: 'APPEL_SHUTDOWN_TIMEOUT',
+    value: 'SECONDS',
+    help: 'on SIGTERM/SIGINT, tell clients to reconnect elsewhere and exit within this bound',
+    default: String(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000),
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /** The flags read as one string each (`--allowed-origin` may repeat). */
 type ValueFlag = Exclude<keyof typeof FLAGS, 'allowed-origin'>;
 
-interface SwitchSpec {
+/** An on/off setting: the flag turns it off, and so does its variable set to 0. */
+export interface SwitchSpec {
   flag: string;
   env: string;
   help: string;
@@ -157,7 +265,7 @@ interface SwitchSpec {
 }
 
 /** On/off settings: the flag turns the setting off, and so does its variable set to 0. */
-const SWITCHES = {
+export const SWITCHES = {
   'no-default-room': {
     flag: '--no-default-room',
     env: 'APPEL_DEFAULT_ROOM',
@@ -178,7 +286,8 @@ export function helpText(): string {
     '',
     'The Appel signaling server: HTTPS + Socket.IO, serving the call page to browsers.',
     'Prints one line with its URL and certificate fingerprint once it listens; logs go to stderr',
-    '(APPEL_LOG=silent mutes them, APPEL_DEBUG=1 logs every relayed message).',
+    'as JSON lines (APPEL_LOG=silent mutes them, APPEL_DEBUG=1 logs every relayed message).',
+    'GET /healthz answers 200 while it takes clients, 503 once it shuts down.',
     '',
     'Options (each also read from its environment variable; flags win):',
   ];
@@ -278,10 +387,15 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliCo
       maxPayloadBytes: number('max-payload-bytes', 1, 900_000),
       maxConnectionsPerAddress: number('max-connections-per-address', 1, 1_000_000),
       eventsPerSecond: number('events-per-second', 1, 1_000_000),
+      maxRoomMembers: number('max-room-members', 1, 1_000_000),
+      handshakeTimeoutMs: number('handshake-timeout-ms', 100, 600_000),
+      abuseLimit: number('abuse-limit', 1, 1_000_000),
     },
     defaultRoom: switchOn('no-default-room'),
     openRooms: switchOn('no-open-rooms'),
     allowedOrigins: allowedOrigins(values['allowed-origin'], env),
+    ...iceSettings(setting),
+    ...operationsSettings(setting),
   };
   if (!config.defaultRoom && !config.openRooms) {
     throw new UsageError(
@@ -289,10 +403,104 @@ export function parseCli(argv: readonly string[], env: Env = process.env): CliCo
     );
   }
   if (accessKey !== undefined) config.accessKey = accessKey.raw;
+  const redis = text('redis');
+  if (redis !== undefined) config.redis = redisUrl(redis, setting('redis')?.source ?? '--redis');
   if (certFile !== undefined) config.certFile = resolve(certFile);
   if (keyFile !== undefined) config.keyFile = resolve(keyFile);
   if (isDirectory(staticDir)) config.staticDir = staticDir;
   return { kind: 'serve', config };
+}
+
+type Setting = (name: ValueFlag) => { raw: string; source: string } | undefined;
+
+/** `--turn-*` and `--stun-urls`, checked; TURN needs both its secret and its URLs. */
+function iceSettings(setting: Setting): Pick<CliConfig, 'turn' | 'stunUrls'> {
+  const secret = setting('turn-secret');
+  const urls = setting('turn-urls');
+  const ttl = setting('turn-ttl');
+  const stunUrls = urlList(setting('stun-urls'), 'stun');
+  if (urls === undefined) {
+    const orphan = secret ?? ttl;
+    if (orphan) throw new UsageError(`${orphan.source} needs --turn-urls (APPEL_TURN_URLS)`);
+    return { stunUrls };
+  }
+  if (secret === undefined) {
+    throw new UsageError(
+      `${urls.source} needs --turn-secret (APPEL_TURN_SECRET), coturn's static-auth-secret`,
+    );
+  }
+  // Never echo the secret: this line goes to the terminal and to logs.
+  const secretProblem = turnSecretProblem(secret.raw);
+  if (secretProblem) throw new UsageError(`${secret.source} ${secretProblem}`);
+  const { minTtlSeconds, maxTtlSeconds } = TURN_LIMITS;
+  const ttlSeconds =
+    ttl === undefined
+      ? TURN_DEFAULTS.ttlSeconds
+      : integer(ttl.raw, ttl.source, minTtlSeconds, maxTtlSeconds);
+  return { turn: { secret: secret.raw, urls: urlList(urls, 'turn'), ttlSeconds }, stunUrls };
+}
+
+/** A comma-separated list of `stun:` or `turn:`/`turns:` URLs, each checked. */
+function urlList(found: ReturnType<Setting>, kind: 'turn' | 'stun'): string[] {
+  if (found === undefined) return [];
+  const urls = found.raw.split(',').map((url) => url.trim());
+  if (urls.some((url) => url === '')) {
+    throw new UsageError(`${found.source} holds an empty URL (got "${found.raw}")`);
+  }
+  if (urls.length > TURN_LIMITS.maxUrls) {
+    throw new UsageError(`${found.source} holds more than ${TURN_LIMITS.maxUrls} URLs`);
+  }
+  for (const url of urls) {
+    const problem = iceUrlProblem(url, kind);
+    if (problem) throw new UsageError(`${found.source}: ${problem}`);
+  }
+  return urls;
+}
+
+/** `--log-*`, `--metrics-token` and `--shutdown-timeout`, checked. */
+function operationsSettings(
+  setting: Setting,
+): Pick<CliConfig, 'logLevel' | 'logFormat' | 'metricsToken' | 'shutdownTimeoutMs'> {
+  const oneOf = <T extends string>(name: ValueFlag, choices: readonly T[]): T | undefined => {
+    const found = setting(name);
+    const value = found?.raw.trim().toLowerCase();
+    if (found === undefined || (choices as readonly string[]).includes(value ?? '')) {
+      return value as T | undefined;
+    }
+    throw new UsageError(
+      `${found.source} must be one of ${choices.join(', ')} (got "${found.raw}")`,
+    );
+  };
+  const token = setting('metrics-token');
+  if (token !== undefined && (token.raw.length < MIN_ACCESS_KEY_LENGTH || token.raw.length > 256)) {
+    // Never echo the token: this line goes to the terminal and to logs.
+    throw new UsageError(`${token.source} must be ${MIN_ACCESS_KEY_LENGTH} to 256 characters`);
+  }
+  const timeout = setting('shutdown-timeout');
+  const logLevel = oneOf('log-level', LOG_LEVELS);
+  return {
+    ...(logLevel !== undefined && { logLevel }),
+    logFormat: oneOf('log-format', LOG_FORMATS) ?? 'json',
+    ...(token !== undefined && { metricsToken: token.raw }),
+    shutdownTimeoutMs:
+      timeout === undefined
+        ? DEFAULT_SHUTDOWN_TIMEOUT_MS
+        : integer(timeout.raw, timeout.source, 1, 3600) * 1000,
+  };
+}
+
+/** A `redis://` or `rediss://` URL; messages never echo it (it may hold a password). */
+function redisUrl(raw: string, source: string): string {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw.trim()).protocol;
+  } catch {
+    protocol = undefined; // Not a URL: said below.
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new UsageError(`${source} must be a URL like redis://host:6379`);
+  }
+  return raw.trim();
 }
 
 /** `--allowed-origin` flags, else `APPEL_ALLOWED_ORIGINS`, each checked and normalised. */
@@ -325,8 +533,20 @@ function parseOptions(argv: readonly string[]) {
       'max-payload-bytes': { type: 'string' },
       'max-connections-per-address': { type: 'string' },
       'events-per-second': { type: 'string' },
+      'max-room-members': { type: 'string' },
+      'handshake-timeout-ms': { type: 'string' },
+      'abuse-limit': { type: 'string' },
+      redis: { type: 'string' },
       'access-key': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
+      'turn-secret': { type: 'string' },
+      'turn-urls': { type: 'string' },
+      'turn-ttl': { type: 'string' },
+      'stun-urls': { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
       'no-default-room': { type: 'boolean' },
       'no-open-rooms': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -13,8 +13,8 @@ import {
   type CliConfig,
   type Env,
 } from './cli-options.js';
-import { createLogger } from './log.js';
-import { createSignalingServer } from './server.js';
+import { configureLogging, createLogger } from './log.js';
+import { createSignalingServer, type ShutdownOptions } from './server.js';
 import { loadOrCreateCertificate } from './tls.js';
 
 export {
@@ -36,7 +36,9 @@ function packageVersion(): string {
 }
 
 /** Starts the server from a parsed config; resolves with a stop function once it listens. */
-export async function serve(config: CliConfig): Promise<() => Promise<void>> {
+export async function serve(
+  config: CliConfig,
+): Promise<(options?: ShutdownOptions) => Promise<void>> {
   const logger = createLogger('appel:cli');
   const tls = await loadOrCreateCertificate({
     dataDir: config.dataDir,
@@ -44,8 +46,8 @@ export async function serve(config: CliConfig): Promise<() => Promise<void>> {
     ...(config.keyFile !== undefined && { keyFile: config.keyFile }),
   });
   logger.info(tls.generated ? 'generated certificate' : 'loaded certificate', {
-    cert: tls.certPath,
-    key: tls.keyPath,
+    certFile: tls.certPath,
+    keyFile: tls.keyPath,
   });
   if (config.staticDir === undefined) {
     logger.warn('no call page to serve', { expected: DEFAULT_STATIC_DIR, fix: 'npm run build' });
@@ -60,12 +62,16 @@ export async function serve(config: CliConfig): Promise<() => Promise<void>> {
     openRooms: config.openRooms,
     allowedOrigins: config.allowedOrigins,
     ...(config.accessKey !== undefined && { accessKey: config.accessKey }),
+    ...(config.redis !== undefined && { redis: config.redis }),
+    ...(config.turn !== undefined && { turn: config.turn }),
+    stunUrls: config.stunUrls,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
   });
 
   process.stdout.write(
     `Appel signaling server listening on ${server.url} (certificate SHA-256 ${server.fingerprint})\n`,
   );
-  return () => server.close();
+  return (options) => server.close(options);
 }
 
 function fail(message: string, exitCode: number): void {
@@ -94,7 +100,9 @@ export async function main(
     return;
   }
 
-  let stop: () => Promise<void>;
+  const { logLevel, logFormat, shutdownTimeoutMs } = command.config;
+  configureLogging({ level: logLevel, format: logFormat });
+  let stop: Awaited<ReturnType<typeof serve>>;
   try {
     stop = await serve(command.config);
   } catch (error) {
@@ -108,7 +116,12 @@ export async function main(
       process.exit();
     }
     stopping = true;
-    stop().then(
+    // The process is gone within the bound whatever happens; clients get most of it to leave.
+    setTimeout(() => {
+      fail(`did not stop within ${shutdownTimeoutMs / 1000} s: exiting`, 1);
+      process.exit();
+    }, shutdownTimeoutMs).unref();
+    stop({ timeoutMs: Math.max(shutdownTimeoutMs - 1000, shutdownTimeoutMs / 2) }).then(
       () => process.exit(0),
       (error: unknown) => {
         fail(`shutdown failed: ${String(error)}`, 1);

@@ -1,7 +1,7 @@
 /**
  * What the server counts, as hooks the relay and admission code call. The Prometheus
- * implementation (prom-client) lives beside this interface; tests and embedded servers may run
- * with {@link noMetrics}.
+ * implementation (prom-client) is prometheus.ts; tests and embedded servers may run with
+ * {@link noMetrics}.
  */
 import type { ErrorCode, RelayEvent } from '../common/protocol.js';
 

@@ -5,6 +5,8 @@
  */
 import { DEFAULT_LIMITS, MAX_ACCESS_KEY_LENGTH, type ProtocolLimits } from '../common/protocol.js';
 import type { Logger } from './log.js';
+import type { ServerMetrics } from './metrics.js';
+import { resolveIceConfig, type IceConfig, type TurnOptions } from './turn.js';
 
 /** Limits the server enforces: the protocol's, plus connection, rate and key-guessing limits. */
 export interface ServerLimits extends ProtocolLimits {
@@ -42,6 +44,30 @@ export interface ServerLimits extends ProtocolLimits {
    * @default 60000
    */
   wrongKeyWindowMs: number;
+  /**
+   * Members one room may hold, the default room too, on all nodes together; the next joiner is
+   * refused `room-full`.
+   * @default 50
+   */
+  maxRoomMembers: number;
+  /**
+   * Milliseconds a connection gets to finish its TLS and Socket.IO handshakes and admission;
+   * past that it is closed (Socket.IO's `connectTimeout`).
+   * @default 10000
+   */
+  handshakeTimeoutMs: number;
+  /**
+   * Refused events (rate-limited, invalid, too large, forbidden…) a socket may cause within
+   * {@link ServerLimits.abuseWindowMs}; the next one gets `server:closing` with the refusal's
+   * code and the connection is closed.
+   * @default 100
+   */
+  abuseLimit: number;
+  /**
+   * The window refused events are counted in.
+   * @default 10000
+   */
+  abuseWindowMs: number;
 }
 
 export interface SignalingServerOptions {
@@ -97,6 +123,36 @@ export interface SignalingServerOptions {
    * @default []
    */
   allowedOrigins?: readonly string[];
+  /**
+   * A TURN server (coturn with `use-auth-secret`): each client gets credentials minted for it
+   * alone in its room welcome (turn.ts).
+   * @default undefined (no TURN)
+   */
+  turn?: TurnOptions;
+  /**
+   * `stun:` URLs every client gets in its welcome. Appel names no STUN server of its own.
+   * @default []
+   */
+  stunUrls?: readonly string[];
+  /**
+   * Where connections, rooms, relays and refusals are counted (metrics.ts hooks).
+   * @default createPrometheusMetrics() when {@link SignalingServerOptions.metricsToken} is set, else noMetrics
+   */
+  metrics?: ServerMetrics;
+  /**
+   * Serves `/metrics` (Prometheus text) to requests bearing `Authorization: Bearer <token>`;
+   * 16 to 256 characters. Without it there is no `/metrics`: on the internet, what a server
+   * counts is nobody else's business.
+   * @default undefined (no /metrics)
+   */
+  metricsToken?: string;
+  /**
+   * `redis://[user:password@]host:port[/db]` (or `rediss://`): run as one node of many sharing
+   * this Redis (Redis 7+). Relays, rooms, keys, peer lists and room caps then span every node;
+   * the server owns its Redis clients and closes them with itself.
+   * @default undefined (a single node, everything in memory)
+   */
+  redis?: string;
 }
 
 /** The shortest server access key accepted: a guessable one would defeat its purpose. */
@@ -114,13 +170,18 @@ export const DEFAULTS = {
     eventBurst: 200,
     wrongKeyLimit: 5,
     wrongKeyWindowMs: 60_000,
+    maxRoomMembers: 50,
+    handshakeTimeoutMs: 10_000,
+    abuseLimit: 100,
+    abuseWindowMs: 10_000,
   },
   defaultRoom: true,
   openRooms: true,
   allowedOrigins: [],
+  stunUrls: [],
 } as const satisfies Omit<
   Required<SignalingServerOptions>,
-  'tls' | 'staticDir' | 'logger' | 'accessKey'
+  'tls' | 'staticDir' | 'logger' | 'accessKey' | 'turn' | 'metrics' | 'metricsToken' | 'redis'
 >;
 
 /** Options once defaulted and checked: what the server's modules read. */
@@ -133,6 +194,10 @@ export interface ResolvedOptions {
   accessKey: string | undefined;
   /** Normalised with `URL.origin`, so comparing strings compares origins. */
   allowedOrigins: ReadonlySet<string>;
+  /** STUN/TURN for the welcome; `undefined` when none is configured. */
+  ice: IceConfig | undefined;
+  /** The Redis URL nodes share; `undefined` for a single node. */
+  redis: string | undefined;
 }
 
 function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
@@ -200,5 +265,22 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     openRooms: options.openRooms ?? DEFAULTS.openRooms,
     accessKey,
     allowedOrigins,
+    ice: resolveIceConfig({ turn: options.turn, stunUrls: options.stunUrls ?? DEFAULTS.stunUrls }),
+    redis: resolveRedisUrl(options.redis),
   };
+}
+
+/** Checks a Redis URL's scheme; the URL itself stays out of messages (it may hold a password). */
+function resolveRedisUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new RangeError('redis must be a URL like redis://host:6379');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new RangeError(`redis must be a redis:// or rediss:// URL, not ${protocol}`);
+  }
+  return url;
 }

@@ -1,6 +1,7 @@
 /**
- * Two counters that keep one client from wearing out the server: a token bucket per socket for
- * events, and a per-address count of wrong keys that shuts out key guessing.
+ * Counters that keep one client from wearing out the server: a token bucket per socket for
+ * events, a per-socket count of refused events that ends an abusive connection, and a
+ * per-address count of wrong keys that shuts out key guessing.
  */
 
 /** A token bucket: `rate` tokens per second, at most `burst` saved up. Returns "may it pass?". */
@@ -18,6 +19,28 @@ export function tokenBucket(
     if (tokens < 1) return false;
     tokens -= 1;
     return true;
+  };
+}
+
+/**
+ * Counts events in a fixed window of `windowMs`; returns "is this one past `limit`?". One per
+ * socket, for refused events: a client that keeps breaking the rules is disconnected.
+ */
+export function windowCounter(
+  limit: number,
+  windowMs: number,
+  now: () => number = () => performance.now(),
+): () => boolean {
+  let count = 0;
+  let since = now();
+  return () => {
+    const at = now();
+    if (at - since >= windowMs) {
+      count = 0;
+      since = at;
+    }
+    count += 1;
+    return count > limit;
   };
 }
 

@@ -6,14 +6,21 @@
  */
 import { createServer, type Server as HttpsServer } from 'node:https';
 import { Server } from 'socket.io';
-import { Events, type RoomId } from '../common/protocol.js';
+import type { RoomId } from '../common/protocol.js';
 import { createAdmission, type SignalingSocket } from './admission.js';
+import { createHealthHandler, Health } from './health.js';
 import { createLogger } from './log.js';
+import { noMetrics } from './metrics.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
-import { createRelayHandler, type SignalingIo } from './relay.js';
-import { channelOf, RoomRegistry, type RoomInvite } from './rooms.js';
+import { createMetricsHandler, createPrometheusMetrics } from './prometheus.js';
+import { createCluster } from './cluster.js';
+import { createConnectionHandler, createRoomAdmin } from './connections.js';
+import type { SignalingIo } from './relay.js';
+import { MemoryRoomStore, type RoomInvite, type RoomStore } from './rooms.js';
+import { createShutdown, trackConnections, type ShutdownOptions } from './shutdown.js';
 import { createStaticHandler, sendText } from './static-files.js';
 import { fingerprintOf } from './tls.js';
+import { describeIceConfig } from './turn.js';
 
 export {
   DEFAULTS,
@@ -22,7 +29,9 @@ export {
   type ServerLimits,
   type SignalingServerOptions,
 } from './options.js';
+export type { ReadinessProbe } from './health.js';
 export type { SignalingIo } from './relay.js';
+export type { ShutdownOptions } from './shutdown.js';
 export type { RoomInvite } from './rooms.js';
 
 /**
@@ -50,8 +59,14 @@ export interface SignalingServer {
   rekeyRoom(room: RoomId): string;
   /** Removes `room` and disconnects its members. Does nothing for an unknown room. */
   closeRoom(room: RoomId): void;
-  /** Disconnects every client, closes Socket.IO and the HTTPS server. Idempotent. */
-  close(): Promise<void>;
+  /** `/healthz`: add readiness probes of dependencies here (`health.addProbe('redis', …)`). */
+  health: Health;
+  /**
+   * Stops accepting, tells every client `server:closing` (`going-away`) and closes its
+   * transport so it reconnects elsewhere, then closes Socket.IO and the HTTPS server; cuts
+   * connections still open after `timeoutMs`. Idempotent.
+   */
+  close(options?: ShutdownOptions): Promise<void>;
 }
 
 /** A URL a client on this machine can use: wildcard and IPv6 hosts made connectable. */
@@ -95,16 +110,28 @@ export async function createSignalingServer(
   const logger = options.logger ?? createLogger('appel:server');
   const fingerprint = fingerprintOf(options.tls.cert);
 
+  const health = new Health(logger);
+  const { metricsToken } = options;
+  const metrics =
+    options.metrics ?? (metricsToken === undefined ? noMetrics : createPrometheusMetrics());
+  // Health and metrics answer before the page, whatever files it holds.
+  const endpoints = [
+    createHealthHandler(health),
+    ...(metricsToken === undefined ? [] : [createMetricsHandler(metrics, metricsToken)]),
+  ];
   const handleStatic = createStaticHandler(options.staticDir, logger);
-  const https = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+  // A TLS handshake gets the same bound as the Socket.IO one (Node's default is 120 s).
+  const tlsOptions = { ...options.tls, handshakeTimeout: limits.handshakeTimeoutMs };
+  const https = createServer(tlsOptions, (req, res) => {
     try {
-      handleStatic(req, res);
+      if (!endpoints.some((handle) => handle(req, res))) handleStatic(req, res);
     } catch (error) {
       logger.error('request failed', { error: String(error) });
       if (!res.headersSent) sendText(req, res, 500, 'Internal server error');
       else res.destroy();
     }
   });
+  const connections = trackConnections(https);
   // A failed TLS handshake (e.g. a browser refusing the self-signed certificate) is routine.
   https.on('tlsClientError', (error) => {
     logger.debug('tls client error', { error: error.message });
@@ -114,82 +141,59 @@ export async function createSignalingServer(
   const io: SignalingIo = new Server(https, {
     serveClient: true,
     maxHttpBufferSize: limits.maxPayloadBytes + TRANSPORT_MARGIN_BYTES,
+    connectTimeout: limits.handshakeTimeoutMs,
   });
   const sockets = io.of('/').sockets;
-  const registry = new RoomRegistry(resolved);
+  const policy = { ...resolved, maxRoomMembers: limits.maxRoomMembers };
+  const cluster =
+    resolved.redis === undefined
+      ? undefined
+      : await createCluster({ url: resolved.redis, io, policy, logger }).catch(
+          async (error: unknown) => {
+            await io.close();
+            throw error;
+          },
+        );
+  if (cluster) {
+    health.addProbe('redis', async () => {
+      if (!(await cluster.ready())) throw new Error('Redis does not answer');
+    });
+  }
+  const store: RoomStore = cluster?.store ?? new MemoryRoomStore(policy);
   const admission = createAdmission({
     options: resolved,
-    registry,
+    store,
     logger,
+    metrics,
     connectedCount: () => sockets.size,
   });
+  const shutdown = createShutdown({ io, https, connections, health, logger });
+  io.use(shutdown.middleware);
   io.use(admission.middleware);
 
+  const onConnection = createConnectionHandler({
+    io,
+    store,
+    shared: cluster !== undefined,
+    options: resolved,
+    pending: admission.pending,
+    logger,
+    metrics,
+  });
   io.on('connection', (socket: SignalingSocket) => {
     admission.connected(socket);
-    const { room, name } = socket.data;
-    if (registry.member(socket.id) === undefined) {
-      // Its room was closed between the handshake and now.
-      socket.disconnect(true);
-      return;
-    }
-    const channel = channelOf(room);
-    void socket.join(channel);
-    logger.info('connect', {
-      id: socket.id,
-      address: socket.handshake.address,
-      room: room ?? '(default)',
-      name,
-      count: sockets.size,
-    });
-    socket.emit(Events.newUser, socket.id);
-    socket.emit(Events.peerList, {
-      room,
-      self: { id: socket.id, name },
-      // Members still finishing their handshake are announced by their own `peer:joined`.
-      peers: registry.peersOf(socket.id).filter((peer) => sockets.has(peer.id)),
-    });
-    socket.to(channel).emit(Events.peerJoined, { id: socket.id, name });
-    socket.onAny(createRelayHandler(socket, { io, registry, limits, logger }));
-    socket.on('disconnect', (reason) => {
-      logger.info('disconnect', { id: socket.id, reason, count: sockets.size });
-      io.to(channel).emit(Events.peerLeft, { id: socket.id });
-    });
+    onConnection(socket);
   });
+  const { createRoom, rekeyRoom, closeRoom } = createRoomAdmin({ io, store, logger, metrics });
 
-  const createRoom = (): RoomInvite => {
-    const invite = registry.create();
-    logger.info('room created', { room: invite.room });
-    return invite;
-  };
-  const rekeyRoom = (room: RoomId): string => {
-    const key = registry.rekey(room);
-    logger.info('room rekeyed', { room });
-    return key;
-  };
-  const closeRoom = (room: RoomId): void => {
-    if (!registry.has(room)) return;
-    const members = registry.close(room);
-    for (const id of members) sockets.get(id)?.disconnect(true);
-    logger.info('room closed', { room, members: members.length });
-  };
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((done) => {
-      // Keep-alive page requests must not hold the shutdown open for long.
-      const force = setTimeout(() => https.closeAllConnections(), 1000);
-      force.unref();
-      void io.close(() => {
-        clearTimeout(force);
-        done();
-      });
-      https.closeIdleConnections();
-    });
-    return closing;
-  };
-
-  logger.info('listening', { url: urlFor(host, port), host, port, fingerprint });
+  health.markListening();
+  logger.info('listening', {
+    url: urlFor(host, port),
+    host,
+    port,
+    fingerprint,
+    ...(resolved.ice && describeIceConfig(resolved.ice)),
+  });
   return {
     url: urlFor(host, port),
     port,
@@ -198,6 +202,8 @@ export async function createSignalingServer(
     createRoom,
     rekeyRoom,
     closeRoom,
-    close,
+    health,
+    // Redis goes last: the departures of the clients the shutdown closed must reach it.
+    close: (closeOptions) => shutdown.close(closeOptions).then(() => cluster?.close()),
   };
 }

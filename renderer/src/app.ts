@@ -82,7 +82,9 @@ export function startApp(bridge: SignalingBridge): void {
     ui.selfName.textContent = info?.name ?? '';
   }
 
-  bridge.onPeerList(({ self: me, peers }) => {
+  bridge.onPeerList(({ self: me, peers, iceServers }) => {
+    // The latest welcome's servers: its TURN credentials are the freshest.
+    engine.setIceServers(iceServers ?? []);
     setSelf(me);
     present.clear();
     for (const peer of peers) {

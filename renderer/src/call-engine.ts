@@ -50,7 +50,7 @@ export interface CallEngineOptions {
   /** The display name of a peer, for the words the engine reports. */
   nameOf: (peer: PeerId) => string;
   /**
-   * STUN/TURN servers.
+   * STUN/TURN servers until {@link CallEngine.setIceServers} replaces them.
    * @default [] (host candidates only: enough on a LAN)
    */
   iceServers?: RTCIceServer[];
@@ -111,13 +111,14 @@ class PeerSession {
     /** The polite peer yields when both offer at once. */
     private readonly polite: boolean,
     initiator: boolean,
+    iceServers: RTCIceServer[],
     private readonly options: CallEngineOptions,
     private readonly report: (state: CallState) => void,
     private readonly fail: (session: PeerSession, message: string) => void,
   ) {
     // The callee has the offer already: what it waits for next is the connection itself.
     this.answered = !initiator;
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [] });
+    this.pc = new RTCPeerConnection({ iceServers });
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       // `null` marks the end of gathering; trickle ICE needs no message for it.
@@ -259,6 +260,19 @@ class PeerSession {
       .catch((error: unknown) => console.warn('appel:call-engine candidate not sent', error));
   }
 
+  /** Gathering after an ICE restart uses `iceServers` (fresh TURN credentials). */
+  useIceServers(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    const current = this.pc.getConfiguration();
+    // Certificates cannot be set on a live connection; everything else is kept as it is.
+    delete current.certificates;
+    try {
+      this.pc.setConfiguration({ ...current, iceServers });
+    } catch (error) {
+      console.warn('appel:call-engine ICE servers not updated', error);
+    }
+  }
+
   /** Remote tracks sent without a stream are gathered into one. */
   private streamFor(track: MediaStreamTrack): MediaStream {
     this.fallbackStream ??= new MediaStream();
@@ -317,12 +331,14 @@ interface IncomingCall {
 /** Places, rings, answers and ends calls over a {@link SignalingBridge}. */
 export class CallEngine {
   private selfId: PeerId | null = null;
+  private iceServers: RTCIceServer[];
   private session: PeerSession | null = null;
   private incoming: IncomingCall | null = null;
   private readonly unsubscribes: Unsubscribe[];
 
   constructor(private readonly options: CallEngineOptions) {
     const { bridge } = options;
+    this.iceServers = options.iceServers ?? [];
     this.unsubscribes = [
       bridge.onOffer(({ from, offer }) => this.onOffer(from, offer)),
       bridge.onAnswer(({ from, answer }) => {
@@ -358,6 +374,16 @@ export class CallEngine {
   /** Sets this client's id; the polite role in a collision depends on it. */
   setSelfId(id: PeerId | null): void {
     this.selfId = id;
+  }
+
+  /**
+   * Replaces the STUN/TURN servers: each room welcome brings its own, with TURN credentials that
+   * expire (a reconnection re-issues them). New calls use them, and so does the current call's
+   * next ICE restart.
+   */
+  setIceServers(servers: RTCIceServer[]): void {
+    this.iceServers = servers;
+    this.session?.useIceServers(servers);
   }
 
   /** The peer of the current call (or of the call that rings), if any. */
@@ -429,6 +455,7 @@ export class CallEngine {
       peer,
       polite,
       initiator,
+      this.iceServers,
       this.options,
       (state) => {
         if (this.session !== session) return;

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp.js';
-import { connectErrorCode, Events, newRoomKey, type HandshakeAuth } from '../../common/protocol.js';
+import {
+  connectErrorCode,
+  Events,
+  newRoomKey,
+  type HandshakeAuth,
+  type PeerList,
+} from '../../common/protocol.js';
 import { fingerprintOf } from '../../signaling-server/tls.js';
 import {
   appelSignalBin,
@@ -302,6 +308,14 @@ describe('appel-signal', () => {
       ['--max-connections-per-address', 'APPEL_MAX_CONNECTIONS_PER_ADDRESS', '20'],
       ['--access-key', 'APPEL_ACCESS_KEY', 'none'],
       ['--allowed-origin', 'APPEL_ALLOWED_ORIGINS', "server's own page"],
+      ['--log-level', 'APPEL_LOG_LEVEL', 'info'],
+      ['--log-format', 'APPEL_LOG_FORMAT', 'json'],
+      ['--metrics-token', 'APPEL_METRICS_TOKEN', 'no /metrics'],
+      ['--shutdown-timeout', 'APPEL_SHUTDOWN_TIMEOUT', '10'],
+      ['--turn-secret', 'APPEL_TURN_SECRET', 'none (no TURN)'],
+      ['--turn-urls', 'APPEL_TURN_URLS', ''],
+      ['--turn-ttl', 'APPEL_TURN_TTL', '86400'],
+      ['--stun-urls', 'APPEL_STUN_URLS', ''],
     ];
     for (const [flag, env, fallback] of flags) {
       expect(run.stdout).toContain(`${flag} `);
@@ -341,6 +355,29 @@ describe('appel-signal', () => {
     [['--allowed-origin', 'https://a.example/path'], /is not an origin like https:\/\/host:port/],
     [['--no-default-room', '--no-open-rooms'], /would admit nobody/],
     [['--no-default-room=yes'], /--no-default-room/],
+    [['--turn-urls', 'turn:127.0.0.1:3478'], /--turn-urls needs --turn-secret/],
+    [['--turn-secret', 'a-long-enough-turn-secret'], /--turn-secret needs --turn-urls/],
+    [['--turn-ttl', '600'], /--turn-ttl needs --turn-urls/],
+    [
+      ['--turn-secret', 'a-long-enough-turn-secret', '--turn-urls', 'http://turn.example'],
+      /--turn-urls: "http:\/\/turn\.example" is not a turn: or turns: URL/,
+    ],
+    [
+      ['--turn-secret', 'a-long-enough-turn-secret', '--turn-urls', 'turn:a.example,'],
+      /--turn-urls holds an empty URL/,
+    ],
+    [
+      [
+        '--turn-secret',
+        'a-long-enough-turn-secret',
+        '--turn-urls',
+        'turn:a.example',
+        '--turn-ttl',
+        '30',
+      ],
+      /--turn-ttl must be an integer from 60 to 604800/,
+    ],
+    [['--stun-urls', 'turn:a.example'], /--stun-urls: "turn:a\.example" is not a stun: URL/],
   ])('exits 2 with one line on bad usage: %j', async (args, message) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
@@ -348,6 +385,79 @@ describe('appel-signal', () => {
     expectOneLine(run.stderr);
     expect(run.stderr).toMatch(/^appel-signal: /);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('puts TURN credentials minted from --turn-* or APPEL_TURN_* in the welcome', async () => {
+    const secret = 'a-long-enough-turn-secret';
+    for (const options of [
+      { args: ['--turn-secret', secret, '--turn-urls', 'turn:127.0.0.1:3478?transport=udp'] },
+      {
+        env: {
+          APPEL_TURN_SECRET: secret,
+          APPEL_TURN_URLS: 'turn:127.0.0.1:3478?transport=udp, turns:127.0.0.1:5349',
+          APPEL_TURN_TTL: '600',
+          APPEL_STUN_URLS: 'stun:127.0.0.1:3478',
+        },
+      },
+    ]) {
+      const server = await startAppelSignal(options);
+      onTestFinished(() => server.stop());
+      const socket = connect(server.url, server.certPem, { name: 'Ana' });
+      const list = (await nextEvent(socket, Events.peerList)) as PeerList;
+      const turn = list.iceServers?.find((entry) => entry.username !== undefined);
+      const [expiry, identity] = (turn?.username ?? '').split(':');
+      expect(identity).toBe(socket.id);
+      const ttl = options.env ? 600 : 86_400;
+      expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(ttl - 30);
+      expect(Number(expiry) - Date.now() / 1000).toBeLessThanOrEqual(ttl);
+      expect(turn?.credential).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+      expect(list.iceServers?.map((entry) => entry.urls)).toEqual(
+        options.env
+          ? [['stun:127.0.0.1:3478'], ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349']]
+          : [['turn:127.0.0.1:3478?transport=udp']],
+      );
+    }
+  });
+
+  it('refuses a bad TURN secret without echoing it', async () => {
+    for (const [args, env, source] of [
+      [['--turn-secret', 'hunter2-turn', '--turn-urls', 'turn:a.example'], {}, '--turn-secret'],
+      [
+        ['--turn-urls', 'turn:a.example'],
+        { APPEL_TURN_SECRET: 'hunter2 turn secret' },
+        'APPEL_TURN_SECRET',
+      ],
+    ] as const) {
+      const run = await runCli([...args], env);
+      expect(run.code).toBe(2);
+      expectOneLine(run.stderr);
+      expect(run.stderr).toContain(`${source} must be`);
+      expect(run.stderr).not.toContain('hunter2');
+    }
+  });
+
+  it('refuses a Redis URL that is not one without echoing it', async () => {
+    for (const [args, env, source] of [
+      [['--redis', 'http://:hunter2@127.0.0.1:6379'], {}, '--redis'],
+      [[], { APPEL_REDIS_URL: 'hunter2@nowhere' }, 'APPEL_REDIS_URL'],
+    ] as const) {
+      const run = await runCli([...args], env);
+      expect(run.code).toBe(2);
+      expectOneLine(run.stderr);
+      expect(run.stderr).toContain(`${source} must be a URL like redis://host:6379`);
+      expect(run.stderr).not.toContain('hunter2');
+    }
+  });
+
+  it.each([
+    ['APPEL_MAX_ROOM_MEMBERS', '0'],
+    ['APPEL_HANDSHAKE_TIMEOUT_MS', '5'],
+    ['APPEL_ABUSE_LIMIT', 'lots'],
+  ])('exits 2 on a bad load limit %s', async (variable, value) => {
+    const run = await runCli([], { [variable]: value });
+    expect(run.code).toBe(2);
+    expectOneLine(run.stderr);
+    expect(run.stderr).toContain(variable);
   });
 
   it('refuses a short access key without echoing it', async () => {

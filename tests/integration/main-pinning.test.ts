@@ -77,7 +77,7 @@ function track<S extends Socket>(socket: S): S {
 async function pinnedClient(
   url: string,
   fingerprint: string,
-  auth: HandshakeAuth = {},
+  auth: HandshakeAuth = { name: 'Pinned' },
 ): Promise<{ socket: SignalingSocket; client: SignalingClient; statuses: ConnectionStatus[] }> {
   const socket = track(await pinnedSocket(url, fingerprint, auth));
   // Reconnect quickly: these tests restart servers.

@@ -3,20 +3,25 @@
  * protocol, relaying to one peer only, `from` stamping, acks, every refusal, limits, rooms and
  * their keys, the handshake gate, the page.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Manager } from 'socket.io-client';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../common/csp.js';
 import {
   DEFAULT_LIMITS,
   Events,
   newRoomKey,
+  parseClosingNotice,
   RELAY_EVENTS,
+  type HandshakeAuth,
   type RelayedCandidate,
   type RelayedOffer,
 } from '../../common/protocol.js';
 import { createLogger, silentLogger, type Logger } from '../../signaling-server/log.js';
+import type { ServerMetrics } from '../../signaling-server/metrics.js';
 import { FailureThrottle } from '../../signaling-server/rate-limits.js';
 import { RoomRegistry } from '../../signaling-server/rooms.js';
 import { createSignalingServer, TRANSPORT_MARGIN_BYTES } from '../../signaling-server/server.js';
@@ -41,11 +46,14 @@ import {
 } from '../support/signaling-fixtures.js';
 
 async function threePeers(harness: Harness) {
-  const a = await harness.connect();
-  const b = await harness.connect();
-  const c = await harness.connect();
+  const a = await harness.connect(app());
+  const b = await harness.connect(app());
+  const c = await harness.connect(app());
   return { a, b, c };
 }
+
+/** The handshake of the app's page, which always names itself and so gets presence events. */
+const app = (name = 'Peer'): HandshakeAuth => ({ name });
 
 /** The name the server gives a client that chose none. */
 const guest = (id: string): string => `Guest ${id.slice(0, 4)}`;
@@ -61,15 +69,15 @@ async function disconnectAndWait(harness: Harness, peer: Connected): Promise<voi
 describe('connection events', () => {
   it('sends newUser with the own id, then the peer list; announces joins and leaves', async () => {
     const harness = await startServer();
-    const a = await harness.connect();
+    const a = await harness.connect(app());
     expect(a.id).toBe(a.socket.id);
-    expect(a.list).toEqual({ room: null, self: { id: a.id, name: guest(a.id) }, peers: [] });
+    expect(a.list).toEqual({ room: null, self: { id: a.id, name: 'Peer' }, peers: [] });
 
     const joined = nextEvent(a.socket, Events.peerJoined);
-    const b = await harness.connect();
+    const b = await harness.connect(app('Bo'));
     expect(b.id).toBe(b.socket.id);
-    expect(b.peers).toEqual([{ id: a.id, name: guest(a.id) }]);
-    expect(await joined).toEqual({ id: b.id, name: guest(b.id) });
+    expect(b.peers).toEqual([{ id: a.id, name: 'Peer' }]);
+    expect(await joined).toEqual({ id: b.id, name: 'Bo' });
 
     const left = nextEvent(a.socket, Events.peerLeft);
     b.socket.disconnect();
@@ -110,8 +118,8 @@ describe('relay', () => {
 
   it('relays ringing and a hang-up reason, stamped', async () => {
     const harness = await startServer();
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     const ringing = nextEvent(a.socket, Events.ringing);
     expect(await send(b.socket, Events.ringing, { to: a.id, from: 'forged' })).toEqual({
       ok: true,
@@ -141,8 +149,8 @@ describe('relay', () => {
 
   it('takes the ack as the last argument, whatever comes between', async () => {
     const harness = await startServer();
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     const candidate = nextEvent(b.socket, Events.candidate);
     const ack = await send(
       a.socket,
@@ -158,8 +166,8 @@ describe('relay', () => {
 
   it('relays tutorial-style events sent without an ack', async () => {
     const harness = await startServer();
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     const offer = nextEvent(b.socket, Events.offer);
     a.socket.emit(Events.offer, { offer: sampleOffer(4), to: b.id });
     expect(await offer).toEqual({ offer: sampleOffer(4), from: a.id });
@@ -235,9 +243,9 @@ describe('refusals', () => {
 
   it.each(cases)('answers %s with %s and keeps serving', async (_name, event, args, code) => {
     const harness = await startServer();
-    const a = await harness.connect();
-    const b = await harness.connect();
-    const c = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
+    const c = await harness.connect(app());
     const seenByB = recordEvents(b.socket);
     // "$A"/"$B" stand for the real ids, known only once connected.
     const withIds = JSON.parse(
@@ -271,7 +279,7 @@ describe('refusals', () => {
 
   it('answers rate-limited past the per-socket event budget', async () => {
     const harness = await startServer({ limits: { eventsPerSecond: 2, eventBurst: 3 } });
-    const a = await harness.connect();
+    const a = await harness.connect(app());
     const acks = await Promise.all(
       Array.from({ length: 10 }, () => send(a.socket, Events.hangUp, { to: 'nobody' })),
     );
@@ -283,8 +291,8 @@ describe('refusals', () => {
 
   it('refuses connections past maxConnections with connect_error server-full', async () => {
     const harness = await startServer({ limits: { maxConnections: 2 } });
-    await harness.connect();
-    await harness.connect();
+    await harness.connect(app());
+    await harness.connect(app());
     const third = harness.client();
     const error = (await nextEvent(third, 'connect_error')) as Error & { data?: unknown };
     expect(error.message).toMatch(/full/i);
@@ -294,9 +302,9 @@ describe('refusals', () => {
 
   it('accepts a new connection once one left', async () => {
     const harness = await startServer({ limits: { maxConnections: 1 } });
-    const first = await harness.connect();
+    const first = await harness.connect(app());
     await disconnectAndWait(harness, first);
-    const second = await harness.connect();
+    const second = await harness.connect(app());
     expect(second.peers).toEqual([]);
   });
 
@@ -306,8 +314,8 @@ describe('refusals', () => {
     expect(harness.server.io.engine.opts.maxHttpBufferSize).toBe(
       maxPayloadBytes + TRANSPORT_MARGIN_BYTES,
     );
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     const sdp = (bytes: number): string => 'v=0\r\n' + 'a='.padEnd(bytes, 'x');
     // Just over the payload limit, inside the buffer: an ack, and the connection stays.
     const over = await send(a.socket, Events.offer, {
@@ -335,9 +343,9 @@ describe('rooms', () => {
     expect(a.list).toEqual({ room: 'red', self: { id: a.id, name: 'Ann' }, peers: [] });
     const seenByA = recordEvents(a.socket);
     const c = await harness.connect({ ...blue, name: 'Cid' });
-    const d = await harness.connect();
+    const d = await harness.connect(app());
     expect(c.list).toEqual({ room: 'blue', self: { id: c.id, name: 'Cid' }, peers: [] });
-    expect(d.list).toEqual({ room: null, self: { id: d.id, name: guest(d.id) }, peers: [] });
+    expect(d.list).toEqual({ room: null, self: { id: d.id, name: 'Peer' }, peers: [] });
 
     const joined = nextEvent(a.socket, Events.peerJoined);
     const b = await harness.connect({ ...red, name: 'Bo' });
@@ -363,7 +371,7 @@ describe('rooms', () => {
     const a = await harness.connect(red);
     const b = await harness.connect(red);
     const c = await harness.connect(blue);
-    const d = await harness.connect();
+    const d = await harness.connect(app());
     const seenByC = recordEvents(c.socket);
     const seenByD = recordEvents(d.socket);
     for (const [from, to] of [
@@ -393,7 +401,7 @@ describe('rooms', () => {
     expect(await fromA).toEqual({ from: a.id });
     // Markers from their own rooms: events to one socket are ordered, so nothing came before.
     const c2 = await harness.connect(blue);
-    const d2 = await harness.connect();
+    const d2 = await harness.connect(app());
     const markerC = nextEvent(c.socket, Events.hangUp);
     const markerD = nextEvent(d.socket, Events.hangUp);
     await send(c2.socket, Events.hangUp, { to: c.id });
@@ -554,13 +562,13 @@ describe('handshake gate', () => {
 
   it('caps connections per address with too-many-connections', async () => {
     const harness = await startServer({ limits: { maxConnectionsPerAddress: 2 } });
-    const first = await harness.connect();
-    await harness.connect();
+    const first = await harness.connect(app());
+    await harness.connect(app());
     const third = await harness.refused();
     expect(third.code).toBe('too-many-connections');
     expect(third.error.message).toMatch(/2 connections/);
     await disconnectAndWait(harness, first);
-    await harness.connect();
+    await harness.connect(app());
   });
 
   it('refuses a foreign Origin, admits same-origin, allowed and Origin-less clients', async () => {
@@ -569,9 +577,9 @@ describe('handshake gate', () => {
     const foreign = await harness.refused(undefined, origin('https://evil.example'));
     expect(foreign).toMatchObject({ code: 'forbidden', received: [] });
     expect((await harness.refused(undefined, origin('null'))).code).toBe('forbidden');
-    await harness.connect(undefined, origin(`https://127.0.0.1:${harness.server.port}`));
-    await harness.connect(undefined, origin('https://app.example:8443'));
-    await harness.connect();
+    await harness.connect(app(), origin(`https://127.0.0.1:${harness.server.port}`));
+    await harness.connect(app(), origin('https://app.example:8443'));
+    await harness.connect(app());
   });
 
   it('validates display names: refuses control characters, shows the trimmed name', async () => {
@@ -580,39 +588,50 @@ describe('handshake gate', () => {
     expect(bad.code).toBe('invalid-payload');
     expect((await harness.refused({ name: 'x'.repeat(41) })).code).toBe('invalid-payload');
     expect((await harness.refused({ name: 'evil\u202Egnp.exe' })).code).toBe('invalid-payload');
-    const a = await harness.connect();
+    const a = await harness.connect(app());
     const joined = nextEvent(a.socket, Events.peerJoined);
     const b = await harness.connect({ name: '  Ann \t  Lee ' });
     expect(b.list.self).toEqual({ id: b.id, name: 'Ann Lee' });
     expect(await joined).toEqual({ id: b.id, name: 'Ann Lee' });
-    const c = await harness.connect();
+    const c = await harness.connect(app());
     expect(c.peers).toEqual([
-      { id: a.id, name: guest(a.id) },
+      { id: a.id, name: 'Peer' },
       { id: b.id, name: 'Ann Lee' },
     ]);
   });
 });
 
 describe('room registry and throttle (pure)', () => {
-  it('admits by key, keeps created rooms, drops joiner rooms when empty', () => {
-    const rooms = new RoomRegistry({ defaultRoom: false, openRooms: false });
-    expect(rooms.join('p1', null, null, 'A')).toEqual({ ok: false, reason: 'no-default-room' });
+  it('admits by key and member cap, keeps created rooms, drops joiner rooms when empty', () => {
+    const policy = { defaultRoom: false, openRooms: false, maxRoomMembers: 2 };
+    const rooms = new RoomRegistry(policy);
+    const join = (id: string, room: string | null, key: string | null, name: string) =>
+      rooms.join({ id, room, key, name, presence: true });
+    expect(join('p1', null, null, 'A')).toEqual({ ok: false, reason: 'no-default-room' });
     const { room, key } = rooms.create();
-    expect(rooms.join('p1', room, null, 'A')).toEqual({ ok: false, reason: 'no-key' });
-    expect(rooms.join('p1', room, newRoomKey(), 'A')).toEqual({ ok: false, reason: 'wrong-key' });
-    expect(rooms.join('p1', 'other', key, 'A')).toEqual({ ok: false, reason: 'unknown-room' });
-    expect(rooms.join('p1', room, key, 'A')).toMatchObject({ ok: true, created: false });
-    expect(rooms.join('p2', room, key, 'B')).toMatchObject({ ok: true });
+    expect(join('p1', room, null, 'A')).toEqual({ ok: false, reason: 'no-key' });
+    expect(join('p1', room, newRoomKey(), 'A')).toEqual({ ok: false, reason: 'wrong-key' });
+    expect(join('p1', 'other', key, 'A')).toEqual({ ok: false, reason: 'unknown-room' });
+    expect(join('p1', room, key, 'A')).toMatchObject({ ok: true, created: false });
+    expect(join('p2', room, key, 'B')).toMatchObject({ ok: true });
+    expect(join('p3', room, key, 'C')).toEqual({ ok: false, reason: 'room-full' });
     expect(rooms.peersOf('p2')).toEqual([{ id: 'p1', name: 'A' }]);
     rooms.leave('p1');
+    expect(join('p3', room, key, 'C')).toMatchObject({ ok: true });
     rooms.leave('p2');
+    rooms.leave('p3');
     expect(rooms.has(room)).toBe(true);
     expect(rooms.close(room)).toEqual([]);
     expect(rooms.has(room)).toBe(false);
 
-    const open = new RoomRegistry({ defaultRoom: true, openRooms: true });
-    expect(open.join('p1', 'r', newRoomKey(), 'A')).toMatchObject({ ok: true, created: true });
-    expect(open.join('p2', null, null, 'B')).toMatchObject({ ok: true, member: { room: null } });
+    const open = new RoomRegistry({ ...policy, defaultRoom: true, openRooms: true });
+    const openJoin = (id: string, room: string | null, key: string | null) =>
+      open.join({ id, room, key, name: id, presence: false });
+    expect(openJoin('p1', 'r', newRoomKey())).toMatchObject({ ok: true, created: true });
+    expect(openJoin('p2', null, null)).toMatchObject({
+      ok: true,
+      member: { room: null, presence: false },
+    });
     expect(open.peersOf('p2')).toEqual([]);
     open.leave('p1');
     expect(open.has('r')).toBe(false);
@@ -653,8 +672,8 @@ describe('logging', () => {
       write: (line) => lines.push(line),
     });
     const harness = await startServer({ logger });
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     for (let i = 0; i < 5; i++) {
       const ack = await send(a.socket, Events.candidate, {
         candidate: sampleCandidate(i),
@@ -671,7 +690,7 @@ describe('logging', () => {
     expect(lines[1]).toMatch(
       new RegExp(
         `^\\S+ info appel:server connect id=${a.id} address=\\S+ room=\\(default\\) ` +
-          `name="${guest(a.id)}" count=1\\n$`,
+          `name=Peer count=1\\n$`,
       ),
     );
     expect(lines[3]).toContain(
@@ -735,8 +754,8 @@ describe('robustness', () => {
       },
     };
     const harness = await startServer({ logger: throwingLogger });
-    const a = await harness.connect();
-    const b = await harness.connect();
+    const a = await harness.connect(app());
+    const b = await harness.connect(app());
     const unknownPeer = await send(a.socket, Events.hangUp, { to: 'nobody' });
     expect(unknownPeer).toMatchObject({ ok: false, code: 'internal' });
     const relayed = await send(a.socket, Events.hangUp, { to: b.id });
@@ -746,8 +765,8 @@ describe('robustness', () => {
     expect(a.socket.connected).toBe(true);
     // Still serving: a fresh client connects and is announced.
     const joined = nextEvent(b.socket, Events.peerJoined);
-    const c = await harness.connect();
-    expect(await joined).toEqual({ id: c.id, name: guest(c.id) });
+    const c = await harness.connect(app());
+    expect(await joined).toEqual({ id: c.id, name: 'Peer' });
   });
 });
 
@@ -871,11 +890,232 @@ describe('lifecycle', () => {
 
   it('close() disconnects clients and resolves', async () => {
     const harness = await startServer();
-    const a = await harness.connect();
+    const a = await harness.connect(app());
     const disconnected = nextEvent(a.socket, 'disconnect');
     await harness.server.close();
     await disconnected;
     expect(a.socket.connected).toBe(false);
     await harness.server.close(); // idempotent
+  });
+});
+
+describe('presence cost', () => {
+  it('gives tutorial clients newUser and relays, and no presence traffic', async () => {
+    const harness = await startServer();
+    const tutorial = harness.client();
+    const tutorialEvents = recordEvents(tutorial);
+    const tutorialId = (await nextEvent(tutorial, Events.newUser)) as string;
+    const other = harness.client();
+    const otherEvents = recordEvents(other);
+    const otherId = (await nextEvent(other, Events.newUser)) as string;
+    // The app's page, which sends auth, sees both and hears of their coming and going.
+    const ann = await harness.connect(app('Ann'));
+    expect(ann.peers).toEqual([
+      { id: tutorialId, name: guest(tutorialId) },
+      { id: otherId, name: guest(otherId) },
+    ]);
+    const joined = nextEvent(ann.socket, Events.peerJoined);
+    const third = harness.client();
+    const thirdId = (await nextEvent(third, Events.newUser)) as string;
+    expect(await joined).toEqual({ id: thirdId, name: guest(thirdId) });
+
+    // Tutorial clients call each other and the app's clients as before.
+    const offered = nextEvent(tutorial, Events.offer);
+    other.emit(Events.offer, { offer: sampleOffer(1), to: tutorialId });
+    expect(await offered).toEqual({ offer: sampleOffer(1), from: otherId });
+    const answered = nextEvent(ann.socket, Events.answer);
+    tutorial.emit(Events.answer, { answer: sampleAnswer(2), to: ann.id });
+    expect(await answered).toEqual({ answer: sampleAnswer(2), from: tutorialId });
+
+    const left = nextEvent(ann.socket, Events.peerLeft);
+    third.disconnect();
+    expect(await left).toEqual({ id: thirdId });
+    await disconnectAndWait(harness, ann);
+    // Nothing of Ann, of the third client, or of each other: only their own traffic.
+    expect(tutorialEvents.map(({ event }) => event)).toEqual([Events.newUser, Events.offer]);
+    expect(otherEvents.map(({ event }) => event)).toEqual([Events.newUser]);
+  });
+});
+
+/** ServerMetrics that remember every call. */
+function recordingMetrics() {
+  const calls = {
+    connections: [] as number[],
+    rooms: [] as number[],
+    relayed: [] as [string, number][],
+    refused: [] as string[],
+  };
+  const metrics: ServerMetrics = {
+    connections: (delta) => void calls.connections.push(delta),
+    rooms: (count) => void calls.rooms.push(count),
+    relayed: (event, seconds) => void calls.relayed.push([event, seconds]),
+    refused: (code) => void calls.refused.push(code),
+  };
+  return { metrics, calls };
+}
+
+/** Median milliseconds of `rounds` offer relays from `a` to `b`, each acked and received. */
+async function relayRoundTrip(a: Connected, b: Connected, rounds = 30): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    const received = nextEvent(b.socket, Events.offer);
+    const ack = await send(a.socket, Events.offer, { offer: sampleOffer(i), to: b.id });
+    expect(ack).toEqual({ ok: true });
+    await received;
+    times.push(performance.now() - started);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+/**
+ * A client in another process that sends events as fast as its socket drains, so its CPU is
+ * not this process's: what is measured is the server's handling of the flood.
+ */
+function startFlooder(url: string, ca: string): Promise<ChildProcess> {
+  const script = `
+    const { io } = await import('socket.io-client');
+    const socket = io(process.env.URL, {
+      transports: ['websocket'], ca: process.env.CA, forceNew: true, reconnection: false,
+      auth: { name: 'Flood' },
+    });
+    const blast = () => {
+      if (!socket.connected) return;
+      if (socket.io.engine.writeBuffer.length < 500) {
+        for (let i = 0; i < 100; i++) socket.emit('call:ringing', { to: 'nobody' });
+      }
+      setImmediate(blast);
+    };
+    socket.on('connect', () => { process.stdout.write('flooding\\n'); blast(); });
+    socket.on('disconnect', () => process.exit(0));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    env: { ...process.env, URL: url, CA: ca },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the flooder did not start')), WAIT_MS);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (chunk.includes('flooding')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', () => reject(new Error('the flooder exited before flooding')));
+  });
+}
+
+describe('limits under load', () => {
+  it('refuses a joiner past maxRoomMembers with room-full, and admits once one left', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const harness = await startServer({ limits: { maxRoomMembers: 2 }, metrics });
+    const red = { room: 'red', key: newRoomKey() };
+    const a = await harness.connect({ ...red, name: 'Ann' });
+    await harness.connect({ ...red, name: 'Bo' });
+    const full = await harness.refused({ ...red, name: 'Cid' });
+    expect(full).toMatchObject({ code: 'room-full', received: [] });
+    expect(full.error.message).toMatch(/full/);
+    // Another room, and the default room, have their own caps.
+    await harness.connect({ room: 'blue', key: newRoomKey(), name: 'Dee' });
+    await disconnectAndWait(harness, a);
+    await harness.connect({ ...red, name: 'Cid' });
+    expect(calls.refused).toEqual(['room-full']);
+  });
+
+  it('closes a connection that does not finish its handshake within handshakeTimeoutMs', async () => {
+    const harness = await startServer({ limits: { handshakeTimeoutMs: 300 } });
+    // An Engine.IO connection that never opens the Socket.IO namespace (a stalled handshake).
+    const manager = new Manager(harness.server.url, {
+      transports: ['websocket'],
+      ca: harness.certPem,
+      reconnection: false,
+      autoConnect: false,
+      forceNew: true,
+    });
+    onTestFinished(() => {
+      manager.engine?.close();
+    });
+    const opened = new Promise((resolve) => manager.once('open', () => resolve(null)));
+    const closed = new Promise((resolve) => manager.once('close', resolve));
+    manager.open();
+    await opened;
+    const started = performance.now();
+    expect(await closed).toBe('transport close');
+    expect(performance.now() - started).toBeGreaterThan(200);
+    // A client that does finish gets in.
+    await harness.connect(app());
+  });
+
+  it('tells a socket that keeps breaking the rules why, then disconnects it', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const harness = await startServer({
+      limits: { abuseLimit: 5, abuseWindowMs: 60_000 },
+      metrics,
+    });
+    const a = await harness.connect(app());
+    const b = await harness.connect(app('Bo'));
+    const closing = nextEvent(a.socket, Events.closing);
+    const gone = nextEvent(a.socket, 'disconnect');
+    for (let i = 0; i < 6; i++) sendWithoutAck(a.socket, Events.offer, { to: b.id });
+    const notice = parseClosingNotice(await closing);
+    expect(notice?.code).toBe('invalid-payload');
+    expect(notice?.message).toMatch(/Too many refused events/);
+    expect(await gone).toBe('io server disconnect');
+    expect(calls.refused).toEqual(Array(6).fill('invalid-payload'));
+    // Others are not affected.
+    const ack = await send(b.socket, Events.ringing, { to: b.id });
+    expect(ack).toMatchObject({ ok: false, code: 'invalid-payload' });
+    expect(b.socket.connected).toBe(true);
+  });
+
+  it('keeps relays between others fast while one socket floods the server', async () => {
+    const { metrics, calls } = recordingMetrics();
+    // The flooder is never cut off here: what is measured is the cost of refusing its events.
+    const harness = await startServer({ limits: { abuseLimit: 1_000_000_000 }, metrics });
+    const a = await harness.connect(app('Ann'));
+    const b = await harness.connect(app('Bo'));
+    await relayRoundTrip(a, b, 10); // Warm up.
+    const quiet = await relayRoundTrip(a, b);
+    await startFlooder(harness.server.url, harness.certPem);
+    const refusedBefore = calls.refused.length;
+    const flooded = await relayRoundTrip(a, b);
+    const refusedDuring = calls.refused.length - refusedBefore;
+    // The flood was real (refused past the rate limit while the others' relays were timed), yet
+    // it was pushed back onto its sender: unread bytes cost the server nothing. Unthrottled,
+    // parsing alone made these round trips some 50 times slower.
+    expect(refusedDuring).toBeGreaterThan(100);
+    expect(calls.refused).toContain('rate-limited');
+    expect(flooded).toBeLessThan(quiet * 5 + 5);
+  }, 30_000);
+
+  it('counts connections, rooms, relays and refusals through the metrics hooks', async () => {
+    const { metrics, calls } = recordingMetrics();
+    const harness = await startServer({ metrics });
+    const red = { room: 'red', key: newRoomKey() };
+    const a = await harness.connect({ ...red, name: 'Ann' });
+    const b = await harness.connect({ ...red, name: 'Bo' });
+    expect(await send(a.socket, Events.offer, { offer: sampleOffer(), to: b.id })).toEqual({
+      ok: true,
+    });
+    expect(await send(a.socket, Events.ringing, { to: 'nobody' })).toMatchObject({ ok: false });
+    expect(await harness.refused({ ...red, key: newRoomKey() })).toMatchObject({
+      code: 'unauthorized',
+    });
+    await disconnectAndWait(harness, a);
+    await disconnectAndWait(harness, b);
+    expect(calls.connections).toEqual([1, 1, -1, -1]);
+    expect(calls.relayed).toHaveLength(1);
+    expect(calls.relayed[0]?.[0]).toBe(Events.offer);
+    expect(calls.relayed[0]?.[1]).toBeGreaterThanOrEqual(0);
+    expect(calls.relayed[0]?.[1]).toBeLessThan(1);
+    expect(calls.refused).toEqual(['unknown-peer', 'unauthorized']);
+    expect(calls.rooms).toContain(1);
+    await vi.waitFor(() => expect(calls.rooms.at(-1)).toBe(0));
   });
 });

@@ -1,0 +1,179 @@
+/**
+ * A real coturn (`turnserver`, Debian's coturn package) on 127.0.0.1 for tests: free ports, the
+ * TURN REST API secret mechanism Appel mints credentials for, relays on loopback, nothing else
+ * (no TLS, no DTLS, no admin CLI, no configuration file), stopped when the test is done.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stunBinding } from './turn-client.js';
+
+/** Where Debian installs coturn; `APPEL_TURNSERVER` overrides it. */
+export function turnserverExecutable(): string | null {
+  const path = process.env.APPEL_TURNSERVER ?? '/usr/bin/turnserver';
+  return existsSync(path) ? path : null;
+}
+
+export interface StartCoturnOptions {
+  /** coturn's `static-auth-secret`. @default 32 random bytes, base64url */
+  secret?: string;
+  /** @default 'appel.test' */
+  realm?: string;
+  /** How many UDP relay ports coturn may hand out. @default 40 */
+  relayPorts?: number;
+  /** How long to wait for coturn to answer a STUN Binding. @default 10000 */
+  startTimeoutMs?: number;
+}
+
+export interface Coturn {
+  host: '127.0.0.1';
+  /** The listening port (UDP and TCP). */
+  port: number;
+  secret: string;
+  realm: string;
+  /** The UDP port range relays are allocated from. */
+  relayPortRange: { min: number; max: number };
+  /** `turn:127.0.0.1:<port>?transport=udp` */
+  url: string;
+  /** What coturn logged so far (its log goes to stdout). */
+  log(): string;
+  /** SIGTERM, wait for exit (SIGKILL after 5 s), remove the temporary directory. */
+  stop(): Promise<void>;
+}
+
+/** Whether `port` is free for UDP and TCP on 127.0.0.1 (coturn listens on both). */
+async function portFree(port: number, tcpToo: boolean): Promise<boolean> {
+  const udp = await new Promise<boolean>((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+  if (!udp || !tcpToo) return udp;
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A random port in 20000–59999 free for UDP and TCP; the next one to bind it wins, as ever. */
+async function freeListeningPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    if (await portFree(port, true)) return port;
+  }
+  throw new Error('no free port for coturn after 50 tries');
+}
+
+/** A run of `count` consecutive UDP ports free now, away from `avoid`. */
+async function freeRelayRange(count: number, avoid: number): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const min = 20_000 + Math.floor(Math.random() * (40_000 - count));
+    const max = min + count - 1;
+    if (avoid >= min && avoid <= max) continue;
+    const ports = Array.from({ length: count }, (_, i) => min + i);
+    const free = await Promise.all(ports.map((port) => portFree(port, false)));
+    if (free.every(Boolean)) return { min, max };
+  }
+  throw new Error(`no run of ${count} free UDP ports for coturn's relays after 50 tries`);
+}
+
+/**
+ * Starts `turnserver` on 127.0.0.1 and resolves once it answers a STUN Binding. Rejects with its
+ * log when it exits or stays silent. Throws when coturn is not installed.
+ */
+export async function startCoturn(options: StartCoturnOptions = {}): Promise<Coturn> {
+  const executable = turnserverExecutable();
+  if (!executable) {
+    throw new Error('coturn is not installed: `apt-get install coturn` (or set APPEL_TURNSERVER)');
+  }
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const realm = options.realm ?? 'appel.test';
+  const port = await freeListeningPort();
+  const relayPortRange = await freeRelayRange(options.relayPorts ?? 40, port);
+  const dir = await mkdtemp(join(tmpdir(), 'appel-coturn-'));
+  const args = [
+    '-n', // no configuration file: /etc/turnserver.conf must not change what runs here
+    '--listening-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    '--relay-ip=127.0.0.1',
+    `--min-port=${relayPortRange.min}`,
+    `--max-port=${relayPortRange.max}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    `--realm=${realm}`,
+    // Both peers' relays are on 127.0.0.1: without this coturn refuses them as peers.
+    '--allow-loopback-peers',
+    '--no-multicast-peers',
+    '--no-cli',
+    '--no-tls',
+    '--no-dtls',
+    '--fingerprint',
+    '--no-software-attribute',
+    '--log-file=stdout',
+    '--simple-log',
+    `--pidfile=${join(dir, 'turnserver.pid')}`,
+    `--userdb=${join(dir, 'turndb')}`,
+  ];
+  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const append = (chunk: string): void => {
+    // Keep the tail: a long test could make coturn log a lot.
+    output = (output + chunk).slice(-200_000);
+  };
+  child.stdout.setEncoding('utf8').on('data', append);
+  child.stderr.setEncoding('utf8').on('data', append);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    let exitedEarly = false;
+    void exited.then(() => (exitedEarly = true));
+    for (;;) {
+      if (exitedEarly) throw new Error(`turnserver exited before listening:\n${output.trim()}`);
+      const answered = await stunBinding({ address: '127.0.0.1', port }, { timeoutMs: 300 }).then(
+        (address) => address !== null,
+        () => false, // Not listening yet: no answer within the timeout.
+      );
+      if (answered) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `turnserver did not answer on 127.0.0.1:${port} within ${timeoutMs} ms:\n${output.trim()}`,
+        );
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    secret,
+    realm,
+    relayPortRange,
+    url: `turn:127.0.0.1:${port}?transport=udp`,
+    log: () => output,
+    stop,
+  };
+}
