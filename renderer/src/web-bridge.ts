@@ -41,7 +41,12 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
         name: request.name,
         ...(request.room && request.key ? { room: request.room, key: request.key } : {}),
       };
-      const socket: SignalingSocket = io(origin, { auth, autoConnect: false });
+      // WebSocket only: no HTTP long-polling session to pin to one node behind a balancer.
+      const socket: SignalingSocket = io(origin, {
+        auth,
+        autoConnect: false,
+        transports: ['websocket'],
+      });
       const next = new SignalingClient(socket);
       for (const name of EVENT_NAMES) {
         next.on(name, (payload: EventPayloads[typeof name]) => {

@@ -4,6 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { io, type Socket } from 'socket.io-client';
+import { Events, type PeerList } from '../../common/protocol.js';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
 import {
@@ -220,6 +222,23 @@ test('without a camera the call is audio-only one way and still carries video th
   expect(await sentTracksEnabled(noCamera.page)).toEqual({ audio: true });
 });
 
+/** A peer's id, as a member of the default room sees it in its peer list. */
+async function idOf(name: string): Promise<string> {
+  const socket: Socket = io(server.url, {
+    ca: server.certPem,
+    transports: ['websocket'],
+    auth: { name: 'Directory' },
+  });
+  try {
+    const list = await new Promise<PeerList>((resolve) => socket.once(Events.peerList, resolve));
+    const peer = list.peers.find((candidate) => candidate.name === name);
+    if (!peer) throw new Error(`nobody named ${name} in the default room`);
+    return peer.id;
+  } finally {
+    socket.disconnect();
+  }
+}
+
 /** Every inbound video frame the page decoded, whatever state its peer connections are in. */
 function framesDecodedAnywhere(page: Page): Promise<number> {
   return page.evaluate(async () => {
@@ -364,20 +383,16 @@ test('an offer from a tutorial-protocol client rings, and Accept answers it', as
     noJoin: true,
   });
   peers.push(tutorial);
+  // The tutorial's user types in the callee's id, learned out of band; here, from a room member.
+  const calleeId = await idOf(b.name);
   await tutorial.page.addScriptTag({ url: '/socket.io/socket.io.js' });
-  await tutorial.page.evaluate(async () => {
+  await tutorial.page.evaluate(async (to) => {
     type TutorialSocket = {
       on(event: string, listener: (payload: never) => void): void;
       emit(event: string, payload: unknown): void;
     };
     const io = (window as unknown as { io: () => TutorialSocket }).io;
     const socket = io();
-    // Only to find the callee's id by name; the tutorial page would have it typed in.
-    const to = await new Promise<string>((resolve) =>
-      socket.on('peer:list', ({ peers }: { peers: { id: string; name: string }[] }) =>
-        resolve(peers.find((peer) => peer.name === 'Callee')!.id),
-      ),
-    );
     const pc = new RTCPeerConnection();
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     stream.getTracks().forEach((track) => pc.addTrack(track, stream));
@@ -392,7 +407,7 @@ test('an offer from a tutorial-protocol client rings, and Accept answers it', as
     });
     await pc.setLocalDescription(await pc.createOffer());
     socket.emit('offer', { offer: pc.localDescription, to });
-  });
+  }, calleeId);
 
   await expect(b.page.getByRole('alertdialog')).toContainText(/Guest .* is calling you\./);
   expect(await captureStates(b.page)).toEqual([]);

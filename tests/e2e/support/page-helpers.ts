@@ -15,7 +15,7 @@ declare global {
     /** Every track getUserMedia gave the page, to check that capture ends. */
     __appelTestCaptureTracks?: MediaStreamTrack[];
     /** Holds and releases the page's outgoing WebSocket messages (order kept). */
-    __appelTestSignaling?: { upgraded: boolean; hold(): void; release(): void };
+    __appelTestSignaling?: { flowing: boolean; hold(): void; release(): void };
   }
 }
 
@@ -97,8 +97,8 @@ function captureInit(options: PeerPageOptions): void {
     const held: [WebSocket, Parameters<WebSocket['send']>[0]][] = [];
     let holding = false;
     const gate = {
-      // Engine.IO sends "5" once it moved from HTTP long-polling to the WebSocket.
-      upgraded: false,
+      // The page's signaling goes over a WebSocket only; once it sent anything, it flows there.
+      flowing: false,
       hold: () => {
         holding = true;
       },
@@ -111,7 +111,7 @@ function captureInit(options: PeerPageOptions): void {
     };
     window.__appelTestSignaling = gate;
     WebSocket.prototype.send = function (this: WebSocket, data) {
-      if (data === '5') gate.upgraded = true;
+      gate.flowing = true;
       if (holding) held.push([this, data]);
       else send.call(this, data);
     };
@@ -240,8 +240,8 @@ export function restartIce(page: Page): Promise<void> {
 /** Holds the page's outgoing signaling once it flows over the WebSocket. */
 export async function holdSignaling(page: Page): Promise<void> {
   await expect
-    .poll(() => page.evaluate(() => window.__appelTestSignaling?.upgraded), {
-      message: 'signaling moved to the WebSocket transport',
+    .poll(() => page.evaluate(() => window.__appelTestSignaling?.flowing), {
+      message: 'signaling flows over the WebSocket',
     })
     .toBe(true);
   await page.evaluate(() => window.__appelTestSignaling!.hold());
