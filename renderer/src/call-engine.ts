@@ -111,14 +111,14 @@ class PeerSession {
     /** The polite peer yields when both offer at once. */
     private readonly polite: boolean,
     initiator: boolean,
-    iceServers: RTCIceServer[],
+    configuration: RTCConfiguration,
     private readonly options: CallEngineOptions,
     private readonly report: (state: CallState) => void,
     private readonly fail: (session: PeerSession, message: string) => void,
   ) {
     // The callee has the offer already: what it waits for next is the connection itself.
     this.answered = !initiator;
-    this.pc = new RTCPeerConnection({ iceServers });
+    this.pc = new RTCPeerConnection(configuration);
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       // `null` marks the end of gathering; trickle ICE needs no message for it.
@@ -260,14 +260,14 @@ class PeerSession {
       .catch((error: unknown) => console.warn('appel:call-engine candidate not sent', error));
   }
 
-  /** Gathering after an ICE restart uses `iceServers` (fresh TURN credentials). */
-  useIceServers(iceServers: RTCIceServer[]): void {
+  /** Gathering after an ICE restart uses this (fresh TURN credentials, a new policy). */
+  useConfiguration(change: Pick<RTCConfiguration, 'iceServers' | 'iceTransportPolicy'>): void {
     if (this.closed) return;
     const current = this.pc.getConfiguration();
     // Certificates cannot be set on a live connection; everything else is kept as it is.
     delete current.certificates;
     try {
-      this.pc.setConfiguration({ ...current, iceServers });
+      this.pc.setConfiguration({ ...current, ...change });
     } catch (error) {
       console.warn('appel:call-engine ICE servers not updated', error);
     }
@@ -332,6 +332,7 @@ interface IncomingCall {
 export class CallEngine {
   private selfId: PeerId | null = null;
   private iceServers: RTCIceServer[];
+  private iceTransportPolicy: RTCIceTransportPolicy = 'all';
   private session: PeerSession | null = null;
   private incoming: IncomingCall | null = null;
   private readonly unsubscribes: Unsubscribe[];
@@ -383,7 +384,17 @@ export class CallEngine {
    */
   setIceServers(servers: RTCIceServer[]): void {
     this.iceServers = servers;
-    this.session?.useIceServers(servers);
+    this.session?.useConfiguration({ iceServers: servers });
+  }
+
+  /**
+   * `relay` hides this machine's addresses from the other side (only TURN candidates are
+   * gathered); `all` lets calls go direct. New calls use it, and so does the current call's next
+   * ICE restart.
+   */
+  setIceTransportPolicy(policy: RTCIceTransportPolicy): void {
+    this.iceTransportPolicy = policy;
+    this.session?.useConfiguration({ iceTransportPolicy: policy });
   }
 
   /** The peer of the current call (or of the call that rings), if any. */
@@ -455,7 +466,7 @@ export class CallEngine {
       peer,
       polite,
       initiator,
-      this.iceServers,
+      { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy },
       this.options,
       (state) => {
         if (this.session !== session) return;
