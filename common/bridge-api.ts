@@ -40,15 +40,41 @@ export interface HostInfo {
   /** The room guests join. */
   room: RoomId;
   /**
-   * One string to paste into Join or open in a browser: the first URL with the room, its key and
-   * the fingerprint in the fragment (common/invite.ts). It admits whoever holds it.
+   * One string to paste into Join or open in a browser: {@link publicUrl} when the router forwards
+   * a port (guests on the internet need it), else the first URL, with the room, its key and the
+   * fingerprint in the fragment (common/invite.ts). It admits whoever holds it.
    */
   invite: string;
+  /** `https://<router's public address>:<forwarded port>`, while the router forwards a port. */
+  publicUrl?: string;
+  /** What became of asking the router to forward a port; absent when it was not asked. */
+  portForwarding?: PortForwardingStatus;
+}
+
+/** The outcome of asking the home router (UPnP IGD or NAT-PMP) to forward the host's port. */
+export interface PortForwardingStatus {
+  /** `forwarded`: guests on the internet can reach {@link HostInfo.publicUrl}; else not. */
+  state: 'forwarded' | 'unavailable';
+  /** What happened, in words for the page: what is open, or why nothing is. */
+  message: string;
+}
+
+/** The machine's usable addresses changed: ICE should restart now rather than time out. */
+export interface NetworkChange {
+  /** `interface/address` entries that appeared. */
+  added: string[];
+  /** `interface/address` entries that disappeared. */
+  removed: string[];
 }
 
 /** How to host: the name the others see. */
 export interface HostRequest {
   name: string;
+  /**
+   * Ask the home router (UPnP IGD, NAT-PMP) to forward a port to the embedded server while
+   * hosting, so guests on the internet can join. Omitted: the settings' `forwardPort`.
+   */
+  forwardPort?: boolean;
 }
 
 /** How to reach a room: an invite (or server URL), the name to show, the certificate to trust. */
@@ -81,7 +107,11 @@ export interface ConnectionStatus {
   detail?: string;
   /** The server's refusal code, when it refused the connection. */
   code?: ErrorCode;
-  /** This client as the room sees it, after each (re)connection: a reconnection has a new id. */
+  /**
+   * This client as the room sees it, after each (re)connection. A reconnection keeps the id (the
+   * client resumes it); only a refused resume (an expired token, a server with another
+   * certificate) gives a new one.
+   */
   self?: PeerInfo;
 }
 
@@ -145,6 +175,11 @@ export interface SignalingBridge {
   onPeerJoined(listener: (event: PeerInfo) => void): Unsubscribe;
   onPeerLeft(listener: (event: PeerEvent) => void): Unsubscribe;
   onConnectionStatus(listener: (status: ConnectionStatus) => void): Unsubscribe;
+  /**
+   * This machine's network changed (an address came or went). Desktop: main watches the
+   * interfaces; web: the browser's `online` event, without addresses.
+   */
+  onNetworkChange(listener: (change: NetworkChange) => void): Unsubscribe;
 }
 
 declare global {

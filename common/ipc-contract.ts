@@ -13,7 +13,7 @@ import type {
   PeerInfo,
   PeerList,
 } from './protocol.js';
-import type { ConnectionStatus, SignalingBridge } from './bridge-api.js';
+import type { ConnectionStatus, NetworkChange, SignalingBridge } from './bridge-api.js';
 
 /** Request/response channels (`ipcRenderer.invoke` → `ipcMain.handle`), one per bridge method. */
 export const InvokeChannels = {
@@ -47,6 +47,7 @@ export const EventChannels = {
   peerJoined: 'appel:on-peer-joined',
   peerLeft: 'appel:on-peer-left',
   connectionStatus: 'appel:on-connection-status',
+  networkChange: 'appel:on-network-change',
 } as const;
 
 /** The payload of each pushed event. */
@@ -60,6 +61,7 @@ export interface EventPayloads {
   peerJoined: PeerInfo;
   peerLeft: PeerEvent;
   connectionStatus: ConnectionStatus;
+  networkChange: NetworkChange;
 }
 export type EventName = keyof typeof EventChannels;
 

@@ -15,11 +15,22 @@
  * client learns anything. A client that names no room (the tutorial's) joins the server's default
  * room, where the server keeps one. Relays only reach members of the sender's room.
  *
+ * Identity: a peer keeps its {@link PeerId} across reconnections. Its welcome comes with a resume
+ * token (`session:resume`, just before `peer:list`); a client that reconnects sends it back as
+ * `auth.resume` and is given the same id, even by a restarted server or another node sharing its
+ * certificate. The token names an id, never grants entry: the room key is checked as on any
+ * connection.
+ *
  * This module is imported by the server, main, preload and the renderer, so it uses only what
  * both Node and browsers provide (no `node:*`, no DOM).
  */
 
-/** A Socket.IO socket id; the address of a peer on one signaling server. Never shown to people. */
+/**
+ * The address of a peer in its room, `to` and `from` of every relay. It is the Socket.IO id of
+ * the peer's first connection (a tutorial client's `newUser`), and stays the peer's across
+ * reconnections that present its resume token, while the socket under it changes. Never shown
+ * to people.
+ */
 export type PeerId = string;
 
 /** A room's name on the server: 1–64 characters of `A–Z a–z 0–9 _ -`. */
@@ -34,7 +45,7 @@ export interface PeerInfo {
 
 /** Event names. Nothing outside this module spells an event name. */
 export const Events = {
-  /** server → client on connection, with the client's own id (tutorial). */
+  /** server → client on connection, with the client's own peer id (tutorial: its socket id). */
   newUser: 'newUser',
   /** client → server `{offer, to}`; server → client `{offer, from}` (tutorial). */
   offer: 'offer',
@@ -51,6 +62,11 @@ export const Events = {
   hangUp: 'call:hang-up',
   /** server → client on connection: the room, the client as others see it, and the others. */
   peerList: 'peer:list',
+  /**
+   * server → client `{token}`, just before `peer:list`: send `token` back as `auth.resume` when
+   * reconnecting, to keep this peer id ({@link ResumeNotice}). Presence clients only.
+   */
+  resume: 'session:resume',
   /** server → client: a peer joined the room `{id, name}`. */
   peerJoined: 'peer:joined',
   /** server → client: a peer left the room `{id}`; any call with it is over. */
@@ -159,6 +175,12 @@ export interface HandshakeAuth {
   name?: string;
   /** The server-wide access key, when the operator set one. */
   accessKey?: string;
+  /**
+   * The token of this client's last `session:resume` ({@link ResumeNotice}), on reconnection:
+   * the server gives back the same peer id when the token is genuine, unexpired and for this
+   * room; otherwise it is ignored and the client gets a fresh id.
+   */
+  resume?: string;
 }
 
 /** The answer to every client event that carries an ack callback. */
@@ -238,6 +260,26 @@ export interface PeerList {
   iceServers?: IceServer[];
 }
 
+/** `session:resume` */
+export interface ResumeNotice {
+  /**
+   * Sent back as `auth.resume` on reconnection, to keep this client's peer id. Opaque to
+   * clients: signed by the server, bound to the room, valid for {@link RESUME_TOKEN_TTL_MS}.
+   */
+  token: string;
+}
+
+/** How long a resume token is valid after the welcome that issued it: 24 hours. */
+export const RESUME_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** `<payload>.<signature>`, both base64url; the whole at most 512 characters. */
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{1,420}\.[A-Za-z0-9_-]{43}$/;
+
+/** Whether a value has the shape of a resume token (its signature is the server's to check). */
+export function isResumeToken(value: unknown): value is string {
+  return typeof value === 'string' && RESUME_TOKEN.test(value);
+}
+
 /** An RTCIceServer as the server hands it out. */
 export interface IceServer {
   /** `stun:`, `turn:` or `turns:` URLs. */
@@ -279,6 +321,7 @@ export interface ServerToClientEvents {
   [Events.ringing]: (payload: RelayedRinging) => void;
   [Events.hangUp]: (payload: RelayedHangUp) => void;
   [Events.peerList]: (payload: PeerList) => void;
+  [Events.resume]: (payload: ResumeNotice) => void;
   [Events.peerJoined]: (payload: PeerInfo) => void;
   [Events.peerLeft]: (payload: PeerEvent) => void;
   [Events.closing]: (payload: ClosingNotice) => void;
@@ -322,6 +365,67 @@ const encoder = new TextEncoder();
 export function payloadBytes(payload: unknown): number {
   const json = JSON.stringify(payload) as string | undefined;
   return json === undefined ? 0 : encoder.encode(json).length;
+}
+
+/** The most UTF-8 bytes one UTF-16 unit of a string takes in JSON: a `\u00XX` escape. */
+const MAX_JSON_BYTES_PER_UNIT = 6;
+/** The longest JSON number, e.g. `-0.000001234567890123456` (17 digits). */
+const MAX_JSON_NUMBER_BYTES = 25;
+/** How deep and wide {@link payloadBytesBound} looks; protocol payloads are 2 deep, 4 wide. */
+const BOUND_DEPTH = 4;
+const BOUND_WIDTH = 16;
+
+function jsonBytesBound(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return 2 + MAX_JSON_BYTES_PER_UNIT * value.length;
+    case 'number':
+      return MAX_JSON_NUMBER_BYTES;
+    case 'boolean':
+      return 5;
+    case 'bigint':
+      return Infinity; // JSON.stringify throws: leave that to the exact count.
+    case 'object':
+      break;
+    default:
+      return 4; // undefined, functions, symbols: omitted, or `null` in an array.
+  }
+  if (value === null) return 4;
+  if (depth === 0) return Infinity;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const items = value as unknown[];
+    if (
+      items.length > BOUND_WIDTH ||
+      typeof (value as { toJSON?: unknown }).toJSON === 'function'
+    ) {
+      return Infinity;
+    }
+    let bytes = 2 + items.length;
+    for (const item of items) bytes += jsonBytesBound(item, depth - 1);
+    return bytes;
+  }
+  // Anything JSON.stringify would not read as plain fields (toJSON, Buffers, Dates…) is counted.
+  if (proto !== Object.prototype && proto !== null) return Infinity;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return Infinity;
+  let bytes = 2;
+  let fields = 0;
+  for (const key in record) {
+    if (++fields > BOUND_WIDTH) return Infinity;
+    // Quotes, colon and comma around the key, then the value.
+    bytes += 4 + MAX_JSON_BYTES_PER_UNIT * key.length + jsonBytesBound(record[key], depth - 1);
+  }
+  return bytes;
+}
+
+/**
+ * An upper bound of {@link payloadBytes} read from string lengths alone, without looking at a
+ * character; `Infinity` for payloads deeper or wider than the protocol's, or that are not plain
+ * JSON data. The relay counts exactly only when this bound is over the limit.
+ */
+export function payloadBytesBound(payload: unknown): number {
+  return jsonBytesBound(payload, BOUND_DEPTH);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -407,13 +511,16 @@ export function validateRelayRequest<E extends RelayEvent>(
 ): Validation<RelayRequests[E]> {
   if (payload === undefined || payload === null) return invalid(`"${event}" needs a payload`);
   if (!isRecord(payload)) return invalid(`"${event}" payload must be an object`);
-  const size = payloadBytes(payload);
-  if (size > limits.maxPayloadBytes) {
-    return {
-      ok: false,
-      code: 'too-large',
-      message: `"${event}" payload is ${size} bytes; the limit is ${limits.maxPayloadBytes}`,
-    };
+  // Most payloads are far under the limit: the bound tells so without encoding them.
+  if (payloadBytesBound(payload) > limits.maxPayloadBytes) {
+    const size = payloadBytes(payload);
+    if (size > limits.maxPayloadBytes) {
+      return {
+        ok: false,
+        code: 'too-large',
+        message: `"${event}" payload is ${size} bytes; the limit is ${limits.maxPayloadBytes}`,
+      };
+    }
   }
   const toError = checkPeerId(payload.to, 'to', limits);
   if (toError) return invalid(toError);
@@ -465,6 +572,11 @@ export function parsePeerList(value: unknown): PeerList | null {
     list.iceServers = iceServers;
   }
   return list;
+}
+
+/** Validates a `session:resume` from the server: `{token}`. */
+export function parseResumeNotice(value: unknown): ResumeNotice | null {
+  return isRecord(value) && isResumeToken(value.token) ? { token: value.token } : null;
 }
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,512}$/;
@@ -610,6 +722,8 @@ export interface CheckedHandshake {
   key: string | null;
   name: string | null;
   accessKey: string | null;
+  /** Present only when the client sent one. */
+  resume?: string;
 }
 
 /** Validates the handshake `auth` of a connecting client (see {@link HandshakeAuth}). */
@@ -643,6 +757,10 @@ export function validateHandshake(
       return invalid(`"accessKey" must be 1–${MAX_ACCESS_KEY_LENGTH} characters`);
     }
     checked.accessKey = accessKey;
+  }
+  if (present('resume')) {
+    if (!isResumeToken(fields.resume)) return invalid('"resume" is not a resume token');
+    checked.resume = fields.resume;
   }
   return { ok: true, value: checked };
 }

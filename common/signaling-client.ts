@@ -4,6 +4,10 @@
  * handshake names, validates everything the server sends, keeps the room's roster, sends relays
  * with acknowledgement deadlines, and reports the connection in phases the page can show.
  *
+ * Socket.IO reconnects a dropped connection with backoff; each reconnection sends back the resume
+ * token of the last welcome (`auth.resume`), so the client keeps its peer id: a call goes on
+ * through a signaling outage, and the other side still knows whom it talks to.
+ *
  * The socket is made by the caller (`io(url, {auth, autoConnect: false, …})`), because only the
  * caller knows how the connection is secured; this module imports socket.io-client for types only.
  */
@@ -19,6 +23,7 @@ import {
   parsePeerEvent,
   parsePeerJoined,
   parsePeerList,
+  parseResumeNotice,
   validateRelayed,
   validateRelayRequest,
   type ClientToServerEvents,
@@ -58,6 +63,19 @@ export const CLIENT_DEFAULTS = {
   ackTimeoutMs: 10_000,
   joinTimeoutMs: 20_000,
 } as const satisfies Omit<Required<SignalingClientOptions>, 'warn'>;
+
+/**
+ * Socket.IO reconnection for the sockets given to a {@link SignalingClient}: the first retry soon
+ * (a dropped transport or a restarting server is usually back within a second or two), then
+ * doubling to at most 5 s with ±50 % jitter, so clients of a restarted server do not return all
+ * at once; forever, since the page has nothing better to do than wait for its server.
+ */
+export const RECONNECTION = {
+  reconnection: true,
+  reconnectionDelay: 500,
+  reconnectionDelayMax: 5000,
+  randomizationFactor: 0.5,
+} as const;
 
 type Listener<E extends EventName> = (payload: EventPayloads[E]) => void;
 
@@ -203,8 +221,13 @@ export class SignalingClient {
 
   /** Replaces the room key the handshake sends, so reconnections use a re-issued key. */
   setRoomKey(key: string): void {
+    this.#setAuth({ key });
+  }
+
+  /** Changes fields of the handshake `auth` that the next (re)connection sends. */
+  #setAuth(fields: HandshakeAuth): void {
     const auth = this.#socket.auth;
-    this.#socket.auth = { ...(typeof auth === 'object' ? auth : {}), key } satisfies HandshakeAuth;
+    this.#socket.auth = { ...(typeof auth === 'object' ? auth : {}), ...fields };
   }
 
   /**
@@ -278,6 +301,12 @@ export class SignalingClient {
       this.#iceServers = list.iceServers;
       this.#emit('peerList', list);
       this.#status({ phase: 'connected', self: list.self });
+    });
+    socket.on(Events.resume, (payload: unknown) => {
+      const notice = parseResumeNotice(payload);
+      if (!notice) return this.#warn(`dropped a malformed "${Events.resume}"`);
+      // Kept here only: the page never needs it, and it is what lets a reconnection be us.
+      this.#setAuth({ resume: notice.token });
     });
     socket.on(Events.peerJoined, (payload: unknown) => {
       const peer = parsePeerJoined(payload);

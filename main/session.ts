@@ -1,7 +1,9 @@
 /**
  * The host/join controller: what the desktop app does behind the bridge. It starts and stops the
  * embedded signaling server, owns this app's pinned Socket.IO connection, validates everything the
- * server sends, and emits it as typed events that main forwards to the window.
+ * server sends, and emits it as typed events that main forwards to the window. The connection
+ * reconnects by itself after a transient drop and keeps this app's peer id (signaling-client.ts),
+ * so calls in progress go on.
  */
 import { join as joinPath } from 'node:path';
 import type {
@@ -9,6 +11,7 @@ import type {
   HostInfo,
   HostRequest,
   JoinRequest,
+  NetworkChange,
   SessionInfo,
   SignalingBridge,
   Unsubscribe,
@@ -44,6 +47,13 @@ import {
   readPeerCertificate,
   requireFingerprint,
 } from './pinned-client.js';
+import {
+  forwardingMessage,
+  openPortForwarding,
+  type PortForwarding,
+  type PortForwardingOptions,
+  type PortForwardingResult,
+} from './port-mapping.js';
 import { loadSettings } from './settings.js';
 import { TrustStore } from './trust-store.js';
 
@@ -69,6 +79,8 @@ export interface SessionControllerOptions {
   serverLogger?: Logger;
   /** The machine's interfaces, for the invite's LAN URLs. @default os.networkInterfaces */
   interfaces?: () => InterfaceTable;
+  /** How hosting asks the router to forward its port (when asked to): timeouts, clients. */
+  portForwarding?: Omit<PortForwardingOptions, 'internalPort'>;
 }
 
 type EmbeddedServer = Awaited<ReturnType<typeof createSignalingServer>>;
@@ -88,6 +100,8 @@ interface Connection {
   unsubscribes: Unsubscribe[];
   info: SessionInfo;
   server: EmbeddedServer | null;
+  /** The router's port forwarding to the embedded server, while it lasts. */
+  forwarding?: PortForwarding;
 }
 
 export class SessionController implements SessionApi {
@@ -153,14 +167,19 @@ export class SessionController implements SessionApi {
         dataDir: joinPath(userDataDir, CERTIFICATES_DIR),
       });
       const server = await this.#startServer(bindHost, settings.port, certificate);
+      // Asked at once: the router answers while this app's own client connects.
+      const asking =
+        (request.forwardPort ?? settings.forwardPort) ? this.#forward(server.port) : null;
       try {
         const { room, key } = server.createRoom();
         const url = localServerUrl(bindHost, server.port);
         const client = await this.#open(url, server.fingerprint, { room, key, name: request.name });
-        const host = this.#hostInfo(bindHost, server, room, key);
+        const forwarding = await asking;
+        const host = this.#hostInfo(bindHost, server, room, key, forwarding);
         await this.#replace({
           client: client.client,
           server,
+          ...(forwarding?.ok ? { forwarding } : {}),
           info: {
             mode: 'host',
             self: client.self,
@@ -168,9 +187,13 @@ export class SessionController implements SessionApi {
             url,
             fingerprint: server.fingerprint,
             host,
+            // Never a failure of hosting: what the router did (or not) is said in words.
+            ...(host.portForwarding ? { notice: host.portForwarding.message } : {}),
           },
         });
       } catch (error) {
+        const forwarding = await asking;
+        if (forwarding?.ok) await forwarding.close();
         await server.close();
         throw error;
       }
@@ -179,11 +202,45 @@ export class SessionController implements SessionApi {
     });
   }
 
-  #hostInfo(bindHost: string, server: EmbeddedServer, room: RoomId, key: string): HostInfo {
+  /** Asks the router to forward `port`; resolves with the outcome, never rejects. */
+  #forward(port: number): Promise<PortForwardingResult> {
+    return openPortForwarding({
+      logger: this.#log,
+      ...this.#options.portForwarding,
+      internalPort: port,
+    }).catch((error: unknown) => ({ ok: false, reason: messageOf(error) }));
+  }
+
+  #hostInfo(
+    bindHost: string,
+    server: EmbeddedServer,
+    room: RoomId,
+    key: string,
+    forwarding: PortForwardingResult | null = null,
+  ): HostInfo {
     const urls = serverUrls(bindHost, server.port, this.#options.interfaces?.());
     const first = urls[0] ?? localServerUrl(bindHost, server.port);
-    const invite = formatInvite({ url: first, room, key, fingerprint: server.fingerprint });
-    return { urls, port: server.port, fingerprint: server.fingerprint, room, invite };
+    const publicUrl = forwarding?.ok
+      ? `https://${forwarding.externalAddress}:${forwarding.externalPort}`
+      : undefined;
+    // Guests on the internet need the public URL; guests on the LAN also find theirs on the page.
+    const url = publicUrl ?? first;
+    const invite = formatInvite({ url, room, key, fingerprint: server.fingerprint });
+    const info: HostInfo = {
+      urls,
+      port: server.port,
+      fingerprint: server.fingerprint,
+      room,
+      invite,
+    };
+    if (publicUrl) info.publicUrl = publicUrl;
+    if (forwarding) {
+      info.portForwarding = {
+        state: forwarding.ok ? 'forwarded' : 'unavailable',
+        message: forwardingMessage(forwarding, publicUrl),
+      };
+    }
+    return info;
   }
 
   /** Re-keys the hosted room: the old invite stops admitting anyone new; members stay. */
@@ -197,7 +254,7 @@ export class SessionController implements SessionApi {
       const key = current.server.rekeyRoom(host.room);
       // This app's own reconnections must present the new key too.
       current.client.setRoomKey(key);
-      const url = host.urls[0] ?? current.info.url;
+      const url = host.publicUrl ?? host.urls[0] ?? current.info.url;
       const renewed: HostInfo = {
         ...host,
         invite: formatInvite({ url, room: host.room, key, fingerprint: host.fingerprint }),
@@ -278,6 +335,11 @@ export class SessionController implements SessionApi {
     });
   }
 
+  /** Tells the page this machine's network changed (main's network watch): calls restart ICE. */
+  networkChanged(change: NetworkChange): void {
+    this.#emit('networkChange', change);
+  }
+
   /** Reads the certificate a server (or invite) presents, without trusting it. */
   probeCertificate(url: string): Promise<CertificateProbe> {
     return probeCertificate(parseInvite(url).url);
@@ -343,7 +405,13 @@ export class SessionController implements SessionApi {
     const forward = <E extends EventName>(name: E): Unsubscribe =>
       next.client.on(name, (payload) => this.#emit(name, payload));
     const previous = this.#current;
-    this.#current = { ...next, unsubscribes: EVENT_NAMES.map(forward) };
+    const connection: Connection = { ...next, unsubscribes: EVENT_NAMES.map(forward) };
+    // Reconnections resume this peer id; should the server hand out another, the session follows.
+    const follow = next.client.on('peerList', ({ self }) => {
+      connection.info = { ...connection.info, self };
+    });
+    connection.unsubscribes.push(follow);
+    this.#current = connection;
     if (previous) await this.#close(previous, false);
     const { client, info } = next;
     this.#emit('connectionStatus', { phase: 'connected', self: info.self });
@@ -354,6 +422,8 @@ export class SessionController implements SessionApi {
   async #close(connection: Connection, announce = true): Promise<void> {
     connection.unsubscribes.forEach((unsubscribe) => unsubscribe());
     connection.client.close();
+    // Closed before the server: the router stops sending guests to a port about to close.
+    await connection.forwarding?.close();
     if (connection.server) {
       await connection.server.close();
       this.#log.info('stopped hosting');

@@ -10,15 +10,18 @@ import {
   type ClientToServerEvents,
   type ConnectErrorData,
   type ErrorCode,
+  type PeerId,
   type RoomId,
   type ServerToClientEvents,
 } from '../common/protocol.js';
 import type { InterServerEvents } from './cluster.js';
+import type { Identities } from './identity.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
+import type { RelaySocketState } from './relay.js';
 import type { ResolvedOptions } from './options.js';
 import { FailureThrottle } from './rate-limits.js';
-import type { JoinRefusal, RoomStore } from './rooms.js';
+import type { JoinRefusal, JoinResult, RoomStore } from './rooms.js';
 import { digestOf, matchesDigest } from './secrets.js';
 
 /** What the server keeps on each admitted socket (`socket.data`). */
@@ -28,6 +31,10 @@ export interface SocketData {
   name: string;
   /** Whether it gets presence events (it sent handshake auth; see `Member.presence`). */
   presence: boolean;
+  /** The id its room knows it by: its socket id, or the one its resume token gave back. */
+  peerId: PeerId;
+  /** The relay's counters for it, from its first event on (relay.ts). */
+  relay?: RelaySocketState;
 }
 
 /** A server-side socket, typed from the wire contract. */
@@ -89,6 +96,8 @@ export interface AdmissionDeps {
   metrics: ServerMetrics;
   /** How many sockets are connected now (Socket.IO's own count). */
   connectedCount: () => number;
+  /** Who resumes which peer id (identity.ts). */
+  identities: Identities;
 }
 
 /**
@@ -103,6 +112,7 @@ export function createAdmission({
   logger,
   metrics,
   connectedCount,
+  identities,
 }: AdmissionDeps) {
   const { limits, allowedOrigins } = options;
   const accessKeyDigest = options.accessKey === undefined ? null : digestOf(options.accessKey);
@@ -122,7 +132,7 @@ export function createAdmission({
   const track = (
     socket: SignalingSocket,
     address: string,
-    joining: Promise<unknown>,
+    joining: Promise<JoinResult>,
   ): (() => void) => {
     admitting.add(socket.id);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -134,7 +144,7 @@ export function createAdmission({
       // After the join settled, so a connection that dies while admitted leaves no member behind.
       void joining
         .catch(() => undefined) // A failed join is reported by the middleware.
-        .then(() => store.leave(socket.id))
+        .then((joined) => (joined?.ok ? store.leave(joined.member.id) : undefined))
         .then(() => metrics.rooms(store.roomCount))
         .catch((error: unknown) => {
           logger.error('leave failed', { id: socket.id, error: String(error) });
@@ -195,7 +205,7 @@ export function createAdmission({
       refuse(checked.code, checked.message, 'handshake');
       return;
     }
-    const { room, key, name, accessKey } = checked.value;
+    const { room, key, name, accessKey, resume } = checked.value;
     if (accessKeyDigest !== null) {
       if (accessKey === null) {
         refuse(
@@ -211,14 +221,18 @@ export function createAdmission({
         return;
       }
     }
-    const joining = store.join({
-      id: socket.id,
-      room,
-      key,
-      name: name ?? `Guest ${socket.id.slice(0, 4)}`,
-      // A tutorial client sends no auth at all; the app's page always sends its name.
-      presence: room !== null || key !== null || name !== null || accessKey !== null,
-    });
+    const admit = (id: PeerId): Promise<JoinResult> =>
+      store.join({
+        id,
+        room,
+        key,
+        name: name ?? `Guest ${id.slice(0, 4)}`,
+        // A tutorial client sends no auth at all; the app's page always sends its name.
+        presence: room !== null || key !== null || name !== null || accessKey !== null,
+      });
+    // A resuming client first gets its peer id back (identity.ts); the others are their socket.
+    const joining =
+      resume === undefined ? admit(socket.id) : identities.claim(socket, resume, room).then(admit);
     const release = track(socket, address, joining);
     joining.then(
       (joined) => {
@@ -233,7 +247,12 @@ export function createAdmission({
           return;
         }
         const { member } = joined;
-        socket.data = { room: member.room, name: member.name, presence: member.presence };
+        socket.data = {
+          room: member.room,
+          name: member.name,
+          presence: member.presence,
+          peerId: member.id,
+        };
         next();
       },
       (error: unknown) => {

@@ -9,10 +9,11 @@
  */
 import { Events, type RoomId } from '../common/protocol.js';
 import type { SignalingSocket } from './admission.js';
+import type { Identities } from './identity.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
-import { createRelayHandler, type SignalingIo } from './relay.js';
+import { createRelay, type SignalingIo } from './relay.js';
 import { channelOf, presenceChannelOf, type RoomInvite, type RoomStore } from './rooms.js';
 import { iceServersFor } from './turn.js';
 
@@ -24,6 +25,8 @@ export interface ConnectionDeps {
   options: ResolvedOptions;
   /** Whether a socket of this node passed admission but has not connected yet. */
   pending: (id: string) => boolean;
+  /** Peer ids: resume tokens, the socket holding each id here, grace before `peer:left`. */
+  identities: Identities;
   logger: Logger;
   metrics: ServerMetrics;
 }
@@ -35,20 +38,31 @@ export function createConnectionHandler({
   shared,
   options,
   pending,
+  identities,
   logger,
   metrics,
 }: ConnectionDeps): (socket: SignalingSocket) => void {
   const sockets = io.of('/').sockets;
   const { limits, ice } = options;
+  const relay = createRelay({
+    io,
+    store,
+    shared,
+    limits,
+    logger,
+    metrics,
+    socketOf: (id) => identities.socketOf(id),
+  });
 
   const welcome = async (socket: SignalingSocket): Promise<void> => {
-    const member = store.known(socket.id);
+    const member = store.known(socket.data.peerId);
     if (member === undefined) return;
     const peers = await store.peersOf(member);
     if (socket.disconnected) return;
+    socket.emit(Events.resume, { token: identities.tokens.issue(member.id, member.room) });
     socket.emit(Events.peerList, {
       room: member.room,
-      self: { id: socket.id, name: member.name },
+      self: { id: member.id, name: member.name },
       // Members still finishing their handshake are announced by their own `peer:joined`.
       peers: peers.filter((peer) => !pending(peer.id)),
       // Minted per connection: a reconnection gets fresh TURN credentials.
@@ -57,27 +71,30 @@ export function createConnectionHandler({
   };
 
   return (socket) => {
-    const { room, name, presence } = socket.data;
-    if (store.known(socket.id) === undefined) {
+    const { room, name, presence, peerId } = socket.data;
+    if (store.known(peerId) === undefined) {
       // Its room was closed between the handshake and now.
       socket.disconnect(true);
       return;
     }
     const channel = channelOf(room);
     const presenceChannel = presenceChannelOf(room);
-    void socket.join(presence ? [channel, presenceChannel] : channel);
+    // Its peer id names a channel too (a no-op when it is the socket id): `io.to(peerId)` works.
+    void socket.join(presence ? [peerId, channel, presenceChannel] : [peerId, channel]);
+    identities.connected(socket);
     metrics.connections(1);
     metrics.rooms(store.roomCount);
     logger.info('connect', {
       id: socket.id,
+      ...(peerId !== socket.id && { peer: peerId }),
       address: socket.handshake.address,
       room: room ?? '(default)',
       name,
       count: sockets.size,
     });
-    socket.emit(Events.newUser, socket.id);
+    socket.emit(Events.newUser, peerId);
     // Relays may start at once; the list follows as soon as the store answers.
-    socket.onAny(createRelayHandler(socket, { io, store, shared, limits, logger, metrics }));
+    socket.onAny((event: unknown, ...args: unknown[]) => relay.handle(socket, event, args));
     if (presence) {
       welcome(socket).catch((error: unknown) => {
         logger.error('peer list failed', { id: socket.id, error: String(error) });
@@ -89,11 +106,14 @@ export function createConnectionHandler({
       });
     }
     // Presence members only: a tutorial client's arrival is news to the app's clients alone.
-    socket.to(presenceChannel).emit(Events.peerJoined, { id: socket.id, name });
+    socket.to(presenceChannel).emit(Events.peerJoined, { id: peerId, name });
     socket.on('disconnect', (reason) => {
       metrics.connections(-1);
       logger.info('disconnect', { id: socket.id, reason, count: sockets.size });
-      io.to(presenceChannel).emit(Events.peerLeft, { id: socket.id });
+      // A dropped peer may come back with its id (identity.ts): then it never left.
+      identities.disconnected(socket, reason, () =>
+        io.to(presenceChannel).emit(Events.peerLeft, { id: peerId }),
+      );
     });
   };
 }

@@ -12,12 +12,19 @@ export interface ServerMetrics {
   rooms(count: number): void;
   /** A relayed event left for its target, `seconds` after it arrived. */
   relayed(event: RelayEvent, seconds: number): void;
+  /**
+   * Whether {@link ServerMetrics.relayed} reads its `seconds`; when false the relay does not
+   * read the clock for it (and passes 0).
+   * @default true
+   */
+  readonly timesRelays?: boolean;
   /** A handshake or an event was refused. */
   refused(code: ErrorCode): void;
 }
 
-/** Counts nothing. */
+/** Counts nothing, and costs the relay nothing. */
 export const noMetrics: ServerMetrics = {
+  timesRelays: false,
   connections: () => undefined,
   rooms: () => undefined,
   relayed: () => undefined,

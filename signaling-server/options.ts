@@ -68,6 +68,12 @@ export interface ServerLimits extends ProtocolLimits {
    * @default 10000
    */
   abuseWindowMs: number;
+  /**
+   * Milliseconds a peer whose connection dropped (rather than one that left) has to reconnect
+   * with its resume token before its room hears `peer:left`; calls with it go on meanwhile.
+   * @default 10000
+   */
+  resumeGraceMs: number;
 }
 
 export interface SignalingServerOptions {
@@ -174,6 +180,7 @@ export const DEFAULTS = {
     handshakeTimeoutMs: 10_000,
     abuseLimit: 100,
     abuseWindowMs: 10_000,
+    resumeGraceMs: 10_000,
   },
   defaultRoom: true,
   openRooms: true,

@@ -4,44 +4,58 @@
  * per-address count of wrong keys that shuts out key guessing.
  */
 
-/** A token bucket: `rate` tokens per second, at most `burst` saved up. Returns "may it pass?". */
-export function tokenBucket(
-  rate: number,
-  burst: number,
-  now: () => number = () => performance.now(),
-): () => boolean {
-  let tokens = burst;
-  let last = now();
-  return () => {
-    const at = now();
-    tokens = Math.min(burst, tokens + ((at - last) / 1000) * rate);
-    last = at;
-    if (tokens < 1) return false;
-    tokens -= 1;
+/**
+ * A token bucket: `rate` tokens per second, at most `burst` saved up. One per socket, for
+ * events; the caller passes the clock (`performance.now()` ms) it already read.
+ */
+export class TokenBucket {
+  readonly #rate: number;
+  readonly #burst: number;
+  #tokens: number;
+  #last: number;
+
+  constructor(rate: number, burst: number, now: number) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#tokens = burst;
+    this.#last = now;
+  }
+
+  /** Takes a token at `now` (ms); false when there is none: the event may not pass. */
+  take(now: number): boolean {
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
-  };
+  }
 }
 
 /**
- * Counts events in a fixed window of `windowMs`; returns "is this one past `limit`?". One per
- * socket, for refused events: a client that keeps breaking the rules is disconnected.
+ * Counts events in a fixed window of `windowMs`. One per socket, for refused events: a client
+ * that keeps breaking the rules is disconnected.
  */
-export function windowCounter(
-  limit: number,
-  windowMs: number,
-  now: () => number = () => performance.now(),
-): () => boolean {
-  let count = 0;
-  let since = now();
-  return () => {
-    const at = now();
-    if (at - since >= windowMs) {
-      count = 0;
-      since = at;
+export class WindowCounter {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  #count = 0;
+  #since: number;
+
+  constructor(limit: number, windowMs: number, now: number) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+    this.#since = now;
+  }
+
+  /** Counts one event at `now` (ms); true when it is past the limit of its window. */
+  hit(now: number): boolean {
+    if (now - this.#since >= this.#windowMs) {
+      this.#count = 0;
+      this.#since = now;
     }
-    count += 1;
-    return count > limit;
-  };
+    this.#count += 1;
+    return this.#count > this.#limit;
+  }
 }
 
 export interface FailureThrottleOptions {

@@ -1,12 +1,18 @@
 /**
- * The per-socket event handler: every client event is rate-checked, validated, and relayed to
- * its target in the sender's room with `from` stamped by the server, then acked. A handler
- * never throws out to Socket.IO: a failure becomes an `internal` ack. A socket whose events keep
- * being refused is told why (`server:closing`) and disconnected.
+ * The relay: one handler per server for the events of every socket. Each client event is
+ * rate-checked, validated, and relayed to its target in the sender's room with `from` stamped by
+ * the server, then acked. A handler never throws out to Socket.IO: a failure becomes an
+ * `internal` ack. A socket whose events keep being refused is told why (`server:closing`) and
+ * disconnected.
  *
- * The target's room comes from the room store without I/O when this node knows the target (its
- * own sockets, and remote ones it relayed to before); only the first relay to a peer on another
- * node asks Redis, never the other nodes.
+ * A target connected to this node is written to directly: only a target on another node goes
+ * through the adapter (and Redis). Its room comes from the room store without I/O when this node
+ * knows the target (its own sockets, and remote ones it relayed to before); only the first relay
+ * to a peer on another node asks Redis, never the other nodes.
+ *
+ * This runs once per relayed message, so it allocates little: per-socket state is a few numbers
+ * made at a socket's first event, the `{ok: true}` ack is shared, and debug fields and relay
+ * timings are only built when someone reads them.
  */
 import type { Server } from 'socket.io';
 import {
@@ -14,6 +20,7 @@ import {
   RELAY_EVENTS,
   validateRelayRequest,
   type Ack,
+  type AckCallback,
   type ClientToServerEvents,
   type ErrorCode,
   type PeerId,
@@ -26,7 +33,7 @@ import type { InterServerEvents } from './cluster.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ServerLimits } from './options.js';
-import { tokenBucket, windowCounter } from './rate-limits.js';
+import { TokenBucket, WindowCounter } from './rate-limits.js';
 import type { Member, RoomStore } from './rooms.js';
 
 /** The Socket.IO server type, typed from the wire contract. */
@@ -37,22 +44,42 @@ export type SignalingIo = Server<
   SocketData
 >;
 
-function refusal(code: ErrorCode, message: string): Ack {
-  return { ok: false, code, message };
-}
+/** Where a relay goes: the target's own socket on this node, or the adapter for another node. */
+type RelayTarget = SignalingSocket | ReturnType<SignalingIo['to']>;
+
+/** The one success ack, shared: acks are encoded, never kept or changed. */
+const OK: Ack = Object.freeze({ ok: true });
+
+const RELAY_EVENT_SET: ReadonlySet<unknown> = new Set(RELAY_EVENTS);
 
 function isRelayEvent(event: unknown): event is RelayEvent {
-  return (RELAY_EVENTS as readonly unknown[]).includes(event);
+  return RELAY_EVENT_SET.has(event);
+}
+
+/** What the relay keeps of one socket (`socket.data.relay`), made at its first event. */
+export class RelaySocketState {
+  /** Its event budget. */
+  readonly events: TokenBucket;
+  /** Its refused events, to end a connection that keeps breaking the rules. */
+  readonly refusals: WindowCounter;
+  /** Until when its reading is paused after a flood (`performance.now()` ms). */
+  pausedUntil = 0;
+  /** Whether it was told `server:closing` and disconnected. */
+  closed = false;
+
+  constructor(limits: ServerLimits, now: number) {
+    this.events = new TokenBucket(limits.eventsPerSecond, limits.eventBurst, now);
+    this.refusals = new WindowCounter(limits.abuseLimit, limits.abuseWindowMs, now);
+  }
 }
 
 /** Emits the relayed form of a validated request to its target, with `from` stamped. */
 function emitRelayed(
-  io: SignalingIo,
+  target: RelayTarget,
   event: RelayEvent,
   request: RelayRequests[RelayEvent],
   from: PeerId,
 ): void {
-  const target = io.to(request.to);
   // `request` was validated for `event`, so each branch knows its shape.
   switch (event) {
     case Events.offer:
@@ -91,6 +118,8 @@ export interface RelayDeps {
   limits: ServerLimits;
   logger: Logger;
   metrics: ServerMetrics;
+  /** The socket of this node holding a peer id (identity.ts); a peer's id outlives its socket. */
+  socketOf: (id: PeerId) => SignalingSocket | undefined;
 }
 
 /** The WebSocket under a socket, when it is one (Engine.IO's `ws` transport) and can pause. */
@@ -114,121 +143,169 @@ function pauseReading(socket: SignalingSocket, ms: number): boolean {
   return true;
 }
 
-/** Marks a target that only the store can tell about (it is not connected to this node). */
-const ASK_STORE = Symbol('ask the store');
+/** The relay of one server: `handle` takes any event of any of its sockets (`socket.onAny`). */
+export interface Relay {
+  handle(socket: SignalingSocket, event: unknown, args: unknown[]): void;
+}
 
-/** Makes the `socket.onAny` handler of one connected socket. */
-export function createRelayHandler(
-  socket: SignalingSocket,
-  { io, store, shared, limits, logger, metrics }: RelayDeps,
-): (event: unknown, ...args: unknown[]) => void {
-  const sockets = io.of('/').sockets;
-  const allow = tokenBucket(limits.eventsPerSecond, limits.eventBurst);
-  const tooManyRefusals = windowCounter(limits.abuseLimit, limits.abuseWindowMs);
-  let closed = false;
-  let pausedUntil = 0;
-
-  /** The member `to`, when this node can tell without I/O. */
-  const lookup = (to: PeerId): Member | undefined | typeof ASK_STORE => {
-    if (sockets.has(to)) return store.known(to);
-    if (!shared) return undefined; // One node: not connected here is connected nowhere.
-    return store.known(to) ?? ASK_STORE;
-  };
-
-  /** Why `socket` may not reach `target` (`to`), or `null` when it may. */
-  const refuseTarget = (to: PeerId, target: Member | undefined): Ack | null => {
-    if (target === undefined) {
-      return refusal('unknown-peer', `No peer ${JSON.stringify(to)} is connected`);
-    }
-    if (socket.data.room !== target.room) {
-      return refusal('forbidden', `Peer ${JSON.stringify(to)} is not in your room`);
-    }
-    return null;
-  };
+/** Makes the relay shared by every socket of a server. */
+export function createRelay({
+  io,
+  store,
+  shared,
+  limits,
+  logger,
+  metrics,
+  socketOf,
+}: RelayDeps): Relay {
+  const timed = metrics.timesRelays !== false;
+  // Long enough for the bucket to refill a burst's worth.
+  const pauseMs = Math.ceil((limits.eventBurst / limits.eventsPerSecond) * 1000);
+  const rateLimited = `More than ${limits.eventsPerSecond} events per second`;
+  const abusive = `Too many refused events (over ${limits.abuseLimit} in ${limits.abuseWindowMs / 1000} s): disconnected`;
 
   /** Ends a connection that keeps sending refused events, saying why first. */
-  const closeAbusive = (code: ErrorCode): void => {
-    if (closed) return;
-    closed = true;
+  const closeAbusive = (socket: SignalingSocket, state: RelaySocketState, code: ErrorCode) => {
+    if (state.closed) return;
+    state.closed = true;
     logger.warn('closing abusive connection', { id: socket.id, code });
-    socket.emit(Events.closing, {
-      code,
-      message: `Too many refused events (over ${limits.abuseLimit} in ${limits.abuseWindowMs / 1000} s): disconnected`,
-    });
+    socket.emit(Events.closing, { code, message: abusive });
     socket.disconnect(true);
   };
 
-  return (event, ...args) => {
+  const refuse = (
+    socket: SignalingSocket,
+    state: RelaySocketState,
+    event: unknown,
+    ack: AckCallback | undefined,
+    code: ErrorCode,
+    message: string,
+  ): void => {
+    if (logger.debugEnabled) {
+      logger.debug('refused event', { id: socket.id, event: String(event), code });
+    }
+    metrics.refused(code);
+    ack?.({ ok: false, code, message });
+    if (code !== 'internal' && state.refusals.hit(performance.now())) {
+      closeAbusive(socket, state, code);
+    }
+  };
+
+  const fail = (
+    socket: SignalingSocket,
+    event: unknown,
+    ack: AckCallback | undefined,
+    error: unknown,
+  ): void => {
+    logger.error('event handler failed', {
+      id: socket.id,
+      event: String(event),
+      error: error instanceof Error ? error.message : String(error),
+    });
+    // Straight to the ack: `refuse` logs, and the logger may be what threw.
+    ack?.({ ok: false, code: 'internal', message: 'The server failed to handle this event' });
+  };
+
+  /** Relays to `member` (undefined: nobody by that id), through `local` when it is connected here. */
+  const deliver = (
+    socket: SignalingSocket,
+    state: RelaySocketState,
+    event: RelayEvent,
+    request: RelayRequests[RelayEvent],
+    member: Member | undefined,
+    local: SignalingSocket | undefined,
+    ack: AckCallback | undefined,
+    receivedAt: number,
+  ): void => {
+    const { to } = request;
+    if (member === undefined) {
+      refuse(
+        socket,
+        state,
+        event,
+        ack,
+        'unknown-peer',
+        `No peer ${JSON.stringify(to)} is connected`,
+      );
+      return;
+    }
+    if (socket.data.room !== member.room) {
+      refuse(
+        socket,
+        state,
+        event,
+        ack,
+        'forbidden',
+        `Peer ${JSON.stringify(to)} is not in your room`,
+      );
+      return;
+    }
+    const from = socket.data.peerId;
+    emitRelayed(local ?? io.to(to), event, request, from);
+    metrics.relayed(event, timed ? (performance.now() - receivedAt) / 1000 : 0);
+    if (logger.debugEnabled) logger.debug('relay', { event, from, to });
+    ack?.(OK);
+  };
+
+  const handle = (socket: SignalingSocket, event: unknown, args: unknown[]): void => {
     const receivedAt = performance.now();
-    const last = args.at(-1);
-    const ack = typeof last === 'function' ? (last as (ack: Ack) => void) : undefined;
-    const reply = (answer: Ack): void => {
-      if (!answer.ok) {
-        logger.debug('refused event', { id: socket.id, event: String(event), code: answer.code });
-        metrics.refused(answer.code);
-      }
-      ack?.(answer);
-      if (!answer.ok && answer.code !== 'internal' && tooManyRefusals()) closeAbusive(answer.code);
-    };
-    const fail = (error: unknown): void => {
-      logger.error('event handler failed', {
-        id: socket.id,
-        event: String(event),
-        error: error instanceof Error ? error.message : String(error),
-      });
-      // Straight to the ack: `reply` logs, and the logger may be what threw.
-      ack?.(refusal('internal', 'The server failed to handle this event'));
-    };
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
     try {
-      if (!allow()) {
-        // Long enough for the bucket to refill a burst's worth.
-        const pauseMs = Math.ceil((limits.eventBurst / limits.eventsPerSecond) * 1000);
-        if (receivedAt >= pausedUntil && pauseReading(socket, pauseMs)) {
-          pausedUntil = receivedAt + pauseMs;
+      const state = (socket.data.relay ??= new RelaySocketState(limits, receivedAt));
+      if (!state.events.take(receivedAt)) {
+        if (receivedAt >= state.pausedUntil && pauseReading(socket, pauseMs)) {
+          state.pausedUntil = receivedAt + pauseMs;
         }
-        reply(refusal('rate-limited', `More than ${limits.eventsPerSecond} events per second`));
+        refuse(socket, state, event, ack, 'rate-limited', rateLimited);
         return;
       }
       if (!isRelayEvent(event)) {
-        reply(refusal('invalid-payload', `unknown event ${JSON.stringify(event)}`));
+        refuse(
+          socket,
+          state,
+          event,
+          ack,
+          'invalid-payload',
+          `unknown event ${JSON.stringify(event)}`,
+        );
         return;
       }
       const payload = ack === undefined ? args[0] : args.length > 1 ? args[0] : undefined;
       const result = validateRelayRequest(event, payload, limits);
       if (!result.ok) {
-        reply(refusal(result.code, result.message));
+        refuse(socket, state, event, ack, result.code, result.message);
         return;
       }
       const request = result.value;
       const { to } = request;
-      if (to === socket.id) {
-        reply(refusal('invalid-payload', '"to" is your own id; you cannot signal yourself'));
+      if (to === socket.data.peerId) {
+        const message = '"to" is your own id; you cannot signal yourself';
+        refuse(socket, state, event, ack, 'invalid-payload', message);
         return;
       }
-      const relay = (target: Member | undefined): void => {
-        const refused = refuseTarget(to, target);
-        if (refused) {
-          reply(refused);
-          return;
-        }
-        emitRelayed(io, event, request, socket.id);
-        metrics.relayed(event, (performance.now() - receivedAt) / 1000);
-        logger.debug('relay', { event, from: socket.id, to });
-        reply({ ok: true });
-      };
-      const target = lookup(to);
-      if (target !== ASK_STORE) relay(target);
-      else {
-        store.find(to).then((found) => {
-          try {
-            relay(found);
-          } catch (error) {
-            fail(error);
-          }
-        }, fail);
+      const local = socketOf(to);
+      // One node: not connected here is connected nowhere.
+      const member = local !== undefined || shared ? store.known(to) : undefined;
+      if (member !== undefined || local !== undefined || !shared) {
+        deliver(socket, state, event, request, member, local, ack, receivedAt);
+        return;
       }
+      // Connected to another node, and not seen by this one yet.
+      store.find(to).then(
+        (found) => {
+          try {
+            deliver(socket, state, event, request, found, undefined, ack, receivedAt);
+          } catch (error) {
+            fail(socket, event, ack, error);
+          }
+        },
+        (error: unknown) => fail(socket, event, ack, error),
+      );
     } catch (error) {
-      fail(error);
+      fail(socket, event, ack, error);
     }
   };
+
+  return { handle };
 }

@@ -9,11 +9,11 @@ import { Server } from 'socket.io';
 import type { RoomId } from '../common/protocol.js';
 import { createAdmission, type SignalingSocket } from './admission.js';
 import { createHealthHandler, Health } from './health.js';
+import { Identities } from './identity.js';
 import { createLogger } from './log.js';
 import { noMetrics } from './metrics.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
-import { createMetricsHandler, createPrometheusMetrics } from './prometheus.js';
-import { createCluster } from './cluster.js';
+import type { Cluster } from './cluster.js';
 import { createConnectionHandler, createRoomAdmin } from './connections.js';
 import type { SignalingIo } from './relay.js';
 import { MemoryRoomStore, type RoomInvite, type RoomStore } from './rooms.js';
@@ -112,13 +112,15 @@ export async function createSignalingServer(
 
   const health = new Health(logger);
   const { metricsToken } = options;
-  const metrics =
-    options.metrics ?? (metricsToken === undefined ? noMetrics : createPrometheusMetrics());
+  // prom-client and the Redis clients are loaded only by servers that use them: megabytes of
+  // code and heap that a server without /metrics or Redis never needs.
+  const prometheus = metricsToken === undefined ? undefined : await import('./prometheus.js');
+  const metrics = options.metrics ?? prometheus?.createPrometheusMetrics() ?? noMetrics;
   // Health and metrics answer before the page, whatever files it holds.
-  const endpoints = [
-    createHealthHandler(health),
-    ...(metricsToken === undefined ? [] : [createMetricsHandler(metrics, metricsToken)]),
-  ];
+  const endpoints = [createHealthHandler(health)];
+  if (prometheus && metricsToken !== undefined) {
+    endpoints.push(prometheus.createMetricsHandler(metrics, metricsToken));
+  }
   const handleStatic = createStaticHandler(options.staticDir, logger);
   // A TLS handshake gets the same bound as the Socket.IO one (Node's default is 120 s).
   const tlsOptions = { ...options.tls, handshakeTimeout: limits.handshakeTimeoutMs };
@@ -145,27 +147,37 @@ export async function createSignalingServer(
   });
   const sockets = io.of('/').sockets;
   const policy = { ...resolved, maxRoomMembers: limits.maxRoomMembers };
-  const cluster =
-    resolved.redis === undefined
-      ? undefined
-      : await createCluster({ url: resolved.redis, io, policy, logger }).catch(
-          async (error: unknown) => {
-            await io.close();
-            throw error;
-          },
-        );
+  let cluster: Cluster | undefined;
+  if (resolved.redis !== undefined) {
+    const url = resolved.redis;
+    cluster = await import('./cluster.js')
+      .then(({ createCluster }) => createCluster({ url, io, policy, logger }))
+      .catch(async (error: unknown) => {
+        await io.close();
+        throw error;
+      });
+  }
   if (cluster) {
     health.addProbe('redis', async () => {
       if (!(await cluster.ready())) throw new Error('Redis does not answer');
     });
   }
   const store: RoomStore = cluster?.store ?? new MemoryRoomStore(policy);
+  // Resume tokens are signed with a key derived from the TLS key: a restart keeps them valid.
+  const identities = new Identities({
+    io,
+    store,
+    tlsKey: options.tls.key,
+    graceMs: limits.resumeGraceMs,
+    logger,
+  });
   const admission = createAdmission({
     options: resolved,
     store,
     logger,
     metrics,
     connectedCount: () => sockets.size,
+    identities,
   });
   const shutdown = createShutdown({ io, https, connections, health, logger });
   io.use(shutdown.middleware);
@@ -177,6 +189,7 @@ export async function createSignalingServer(
     shared: cluster !== undefined,
     options: resolved,
     pending: admission.pending,
+    identities,
     logger,
     metrics,
   });
@@ -204,6 +217,10 @@ export async function createSignalingServer(
     closeRoom,
     health,
     // Redis goes last: the departures of the clients the shutdown closed must reach it.
-    close: (closeOptions) => shutdown.close(closeOptions).then(() => cluster?.close()),
+    close: (closeOptions) => {
+      // Departures waiting for a comeback are announced while the adapter still carries them.
+      identities.flush();
+      return shutdown.close(closeOptions).then(() => cluster?.close());
+    },
   };
 }

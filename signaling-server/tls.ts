@@ -7,7 +7,6 @@ import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface CertificateOptions {
   /** Where a generated pair lives (`cert.pem`, `key.pem`); created with mode 0700 if missing. */
@@ -94,6 +93,8 @@ async function generateCertificate(): Promise<{ cert: string; key: string }> {
   const notBeforeDate = new Date(Date.now() - 24 * 60 * 60 * 1000); // tolerate a slow peer clock
   const notAfterDate = new Date(notBeforeDate);
   notAfterDate.setFullYear(notAfterDate.getFullYear() + VALIDITY_YEARS);
+  // Loaded only to generate: a server given its certificate never holds the X.509 toolkit.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: GENERATED_COMMON_NAME }], {
     keyType: 'ec',
     curve: 'P-256',

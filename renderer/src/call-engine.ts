@@ -6,6 +6,14 @@
  * The callee decides: an incoming offer only rings. Until Accept no peer connection exists on the
  * callee's side, its camera and microphone stay closed and no answer is created; the caller is
  * told `call:ringing`, then declined, busy or missed (after {@link RING_TIMEOUT_MS}).
+ *
+ * A call whose path breaks recovers in place: when ICE fails, or stays disconnected past
+ * {@link DISCONNECTED_RESTART_MS}, ICE restarts on the same RTCPeerConnection (new credentials,
+ * fresh candidates and TURN allocations). One side drives restarts, the impolite one, so they
+ * never cross; the other only answers. They are retried every {@link RESTART_INTERVAL_MS}, since
+ * a path (a TURN server, a network) may come back later, until {@link RECOVERY_TIMEOUT_MS} ends
+ * the call with a reason. Signaling may be down meanwhile: an offer that cannot be sent is made
+ * again by the next restart.
  */
 import type { SignalingBridge, Unsubscribe } from '../../common/bridge-api.js';
 import type {
@@ -70,6 +78,13 @@ const NO_ANSWER_MS = RING_TIMEOUT_MS + 5_000;
 const CONNECT_TIMEOUT_MS = 30_000;
 /** A call whose connection dropped ends if it is not back within this bound. */
 export const RECOVERY_TIMEOUT_MS = 20_000;
+/**
+ * ICE `disconnected` this long is treated as broken: consent checks failed for seconds, which a
+ * glitch does not do, and waiting for `failed` would take some 30 s.
+ */
+export const DISCONNECTED_RESTART_MS = 3_000;
+/** While the call is not back, the driving side restarts ICE again this often. */
+export const RESTART_INTERVAL_MS = 4_000;
 
 /** The words for a call the other side ended or never took. */
 function endWords(name: string, reason: HangUpReason | undefined): string {
@@ -104,6 +119,8 @@ class PeerSession {
   private answered = false;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The next ICE restart, while the driving side recovers the call. */
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
@@ -124,10 +141,7 @@ class PeerSession {
       // `null` marks the end of gathering; trickle ICE needs no message for it.
       if (candidate) this.sendCandidate(candidate);
     };
-    this.pc.oniceconnectionstatechange = () => {
-      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
-      this.updatePhase();
-    };
+    this.pc.oniceconnectionstatechange = () => this.onIceState();
     this.pc.onconnectionstatechange = () => this.updatePhase();
     this.pc.ontrack = ({ track, streams }) => {
       const stream = streams[0] ?? this.streamFor(track);
@@ -200,12 +214,24 @@ class PeerSession {
     try {
       await this.options.bridge.sendOffer(this.remoteId, { type: 'offer', sdp: offer.sdp });
     } catch (error) {
-      this.fail(this, messageOf(error));
+      this.signalingFailed(error);
     }
+  }
+
+  /**
+   * A description could not be sent. Before the call connected that ends it; during the call
+   * (signaling restarting, an ICE restart under way) the media may still flow, and the recovery
+   * makes the offer again or runs out its bound.
+   */
+  private signalingFailed(error: unknown): void {
+    if (this.wasConnected) console.warn('appel:call-engine signaling not delivered', error);
+    else this.fail(this, messageOf(error));
   }
 
   async receiveDescription(description: SessionDescription): Promise<void> {
     if (this.closed) return;
+    // The answer to an offer we withdrew (a restart made another) has nothing left to answer.
+    if (description.type === 'answer' && this.pc.signalingState !== 'have-local-offer') return;
     const readyForOffer =
       !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswer);
     const collision = description.type === 'offer' && !readyForOffer;
@@ -231,7 +257,7 @@ class PeerSession {
     if (this.closed || answer?.type !== 'answer') return;
     this.options.bridge
       .sendAnswer(this.remoteId, { type: 'answer', sdp: answer.sdp })
-      .catch((error: unknown) => this.fail(this, messageOf(error)));
+      .catch((error: unknown) => this.signalingFailed(error));
   }
 
   async receiveCandidate(candidate: IceCandidate): Promise<void> {
@@ -280,6 +306,59 @@ class PeerSession {
     return this.fallbackStream;
   }
 
+  /** Whether this side drives ICE restarts: the impolite one, so restarts never cross. */
+  private get drivesRecovery(): boolean {
+    return !this.polite;
+  }
+
+  private onIceState(): void {
+    const state = this.pc.iceConnectionState;
+    if (state === 'connected' || state === 'completed') {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+    } else if (this.drivesRecovery && this.wasConnected && this.restartTimer === undefined) {
+      // Once recovering, the retries pace the restarts: a restart that fails fast waits its turn.
+      if (state === 'failed') this.restartIce();
+      else if (state === 'disconnected') {
+        this.restartTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
+      }
+    }
+    this.updatePhase();
+  }
+
+  /**
+   * This machine's network changed: its candidates may be gone, so ICE restarts now rather than
+   * after checks fail. Either side may, for its own network; crossing restarts are glare, which
+   * perfect negotiation settles. The driving side keeps retrying as in any recovery.
+   */
+  restartNow(): void {
+    if (this.closed || !this.wasConnected) return;
+    if (this.drivesRecovery) {
+      this.restartIce();
+      return;
+    }
+    this.enqueue(() => {
+      if (!this.closed) this.pc.restartIce();
+      return Promise.resolve();
+    });
+  }
+
+  /** Restarts ICE on this connection, and again every {@link RESTART_INTERVAL_MS} until it is back. */
+  private restartIce(): void {
+    clearTimeout(this.restartTimer);
+    if (this.closed) return;
+    this.restartTimer = setTimeout(() => this.restartIce(), RESTART_INTERVAL_MS);
+    this.enqueue(async () => {
+      if (this.closed) return;
+      // Our last offer was never answered (lost with signaling, or with the path): withdraw it,
+      // so that this restart makes a fresh one rather than waiting for that answer.
+      if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      }
+      this.pc.restartIce();
+    });
+  }
+
   private updatePhase(): void {
     if (this.closed) return;
     const state = this.pc.connectionState;
@@ -311,6 +390,7 @@ class PeerSession {
     this.closed = true;
     clearTimeout(this.connectTimer);
     clearTimeout(this.recoveryTimer);
+    clearTimeout(this.restartTimer);
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.oniceconnectionstatechange = null;
@@ -395,6 +475,14 @@ export class CallEngine {
   setIceTransportPolicy(policy: RTCIceTransportPolicy): void {
     this.iceTransportPolicy = policy;
     this.session?.useConfiguration({ iceTransportPolicy: policy });
+  }
+
+  /**
+   * Restarts ICE on the current call at once (the machine's network changed), on the same
+   * connection; nothing happens without a call that has connected.
+   */
+  restartIceNow(): void {
+    this.session?.restartNow();
   }
 
   /** The peer of the current call (or of the call that rings), if any. */

@@ -3,6 +3,9 @@
  * socket.io-client to the server that served this page. The browser checks the server's
  * certificate itself, so there is nothing to pin; the room and key come from the invite's
  * fragment, which the browser never sent to anyone.
+ *
+ * A dropped connection is retried with backoff ({@link RECONNECTION}) and comes back with the same
+ * peer id; a page that closes says goodbye, so its room hears at once that it left.
  */
 import { io } from 'socket.io-client';
 import type { SessionInfo, SignalingBridge } from '../../common/bridge-api.js';
@@ -10,7 +13,11 @@ import { CodedError } from '../../common/errors.js';
 import { EVENT_NAMES, type EventPayloads } from '../../common/ipc-contract.js';
 import { Listeners } from '../../common/listeners.js';
 import { Events, type HandshakeAuth } from '../../common/protocol.js';
-import { SignalingClient, type SignalingSocket } from '../../common/signaling-client.js';
+import {
+  RECONNECTION,
+  SignalingClient,
+  type SignalingSocket,
+} from '../../common/signaling-client.js';
 
 const DESKTOP_ONLY = 'Hosting needs the Appel desktop app.';
 
@@ -20,6 +27,8 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
     console.error(`appel:web-bridge a "${String(event)}" listener failed`, error),
   );
   let client: SignalingClient | null = null;
+  // A closing page leaves; without it the server would wait for it to come back a while.
+  addEventListener('pagehide', () => client?.close());
 
   function current(): SignalingClient {
     if (!client) throw new CodedError('disconnected', 'Not connected to the signaling server.');
@@ -46,6 +55,7 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
         auth,
         autoConnect: false,
         transports: ['websocket'],
+        ...RECONNECTION,
       });
       const next = new SignalingClient(socket);
       for (const name of EVENT_NAMES) {
@@ -95,5 +105,11 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
     onPeerJoined: (listener) => relay.add('peerJoined', listener),
     onPeerLeft: (listener) => relay.add('peerLeft', listener),
     onConnectionStatus: (listener) => relay.add('connectionStatus', listener),
+    onNetworkChange(listener) {
+      // A browser names no addresses; coming back online is the change it can see.
+      const onOnline = (): void => listener({ added: [], removed: [] });
+      addEventListener('online', onOnline);
+      return () => removeEventListener('online', onOnline);
+    },
   };
 }

@@ -18,6 +18,7 @@ import {
   parsePeerJoined,
   parsePeerList,
   payloadBytes,
+  payloadBytesBound,
   validateDisplayName,
   validateHandshake,
   validateRelayRequest,
@@ -383,6 +384,42 @@ describe('helpers', () => {
   it('payloadBytes counts UTF-8 JSON bytes', () => {
     expect(payloadBytes({ a: 'é' })).toBe(JSON.stringify({ a: 'é' }).length + 1);
     expect(payloadBytes(undefined)).toBe(0);
+  });
+
+  it('payloadBytesBound is never under payloadBytes, and gives up on what is not plain data', () => {
+    const payloads: unknown[] = [
+      { offer: sampleOffer(1), to },
+      { candidate: sampleCandidate(2), to, extra: [1.5e-7, -0.000001234567890123, true, null] },
+      // Worst cases of escaping: control characters, lone surrogates, quotes, non-ASCII.
+      { to: '\u0001\u001f"\\', sdp: '\ud800x\udfff\u00e9\u4e2d😀', list: [undefined, () => 1] },
+      { nested: { a: { b: [{ c: 'd' }] } } },
+      Object.assign(Object.create(null) as object, { to: 'x' }),
+    ];
+    for (const payload of payloads) {
+      expect(payloadBytesBound(payload)).toBeGreaterThanOrEqual(payloadBytes(payload));
+    }
+    const deep = { a: { b: { c: { d: { e: 'too deep' } } } } };
+    const wide = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i]));
+    const binary = { to, data: new Uint8Array(4) };
+    const custom = { to, toJSON: () => 'x'.repeat(100) };
+    for (const payload of [deep, wide, binary, custom, { n: 1n }]) {
+      expect(payloadBytesBound(payload)).toBe(Infinity);
+    }
+  });
+
+  it('counts exactly near the limit: too-large only past it', () => {
+    const padded = (sdpLength: number) => ({
+      offer: { type: 'offer', sdp: `v=0\r\n${'a'.repeat(sdpLength - 5)}` },
+      to,
+    });
+    const overhead = payloadBytes(padded(5)) - 5;
+    const limits = { ...DEFAULT_LIMITS, maxPayloadBytes: 1000 };
+    expect(validateRelayRequest(Events.offer, padded(1000 - overhead), limits).ok).toBe(true);
+    expect(validateRelayRequest(Events.offer, padded(1001 - overhead), limits)).toMatchObject({
+      ok: false,
+      code: 'too-large',
+      message: `"offer" payload is 1001 bytes; the limit is 1000`,
+    });
   });
 
   it('isAck recognises acks only', () => {

@@ -1,5 +1,6 @@
 /**
- * A real coturn (`turnserver`, Debian's coturn package) on 127.0.0.1 for tests: free ports, the
+ * A real coturn (`turnserver`, Debian's coturn package) on 127.0.0.1 (or addresses of a test
+ * network, see netns.ts) for tests: free ports, the
  * TURN REST API secret mechanism Appel mints credentials for, relays on loopback, nothing else
  * (no TLS, no DTLS, no admin CLI, no configuration file), stopped when the test is done.
  */
@@ -8,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { stunBinding } from './turn-client.js';
 
@@ -26,12 +28,32 @@ export interface StartCoturnOptions {
   realm?: string;
   /** How many UDP relay ports coturn may hand out. @default 40 */
   relayPorts?: number;
+  /**
+   * The listening port, to start coturn again where a stopped one was (its clients' URLs stay
+   * right). @default a free port
+   */
+  port?: number;
+  /** The relay ports, likewise. @default a free run of {@link StartCoturnOptions.relayPorts} */
+  relayPortRange?: { min: number; max: number };
   /** How long to wait for coturn to answer a STUN Binding. @default 10000 */
   startTimeoutMs?: number;
+  /**
+   * Addresses to listen on (UDP and TCP), reachable from the test process. The first one is in
+   * {@link Coturn.url}. @default ['127.0.0.1']
+   */
+  listeningIps?: string[];
+  /** Where relays are allocated. @default the first of {@link listeningIps} */
+  relayIp?: string;
+  /**
+   * A command prefix coturn runs under, such as `nsenter --net=…` to run it in another network
+   * namespace (see netns.ts). @default none
+   */
+  wrap?: string[];
 }
 
 export interface Coturn {
-  host: '127.0.0.1';
+  /** The first listening address: `127.0.0.1` unless {@link StartCoturnOptions.listeningIps}. */
+  host: string;
   /** The listening port (UDP and TCP). */
   port: number;
   secret: string;
@@ -40,6 +62,10 @@ export interface Coturn {
   relayPortRange: { min: number; max: number };
   /** `turn:127.0.0.1:<port>?transport=udp` */
   url: string;
+  /** `turn:127.0.0.1:<port>?transport=tcp`: TURN over TCP, for networks that drop UDP. */
+  tcpUrl: string;
+  /** `stun:127.0.0.1:<port>` */
+  stunUrl: string;
   /** What coturn logged so far (its log goes to stdout). */
   log(): string;
   /** SIGTERM, wait for exit (SIGKILL after 5 s), remove the temporary directory. */
@@ -84,7 +110,30 @@ async function freeRelayRange(count: number, avoid: number): Promise<{ min: numb
 }
 
 /**
- * Starts `turnserver` on 127.0.0.1 and resolves once it answers a STUN Binding. Rejects with its
+ * Whether coturn answers on `host:port`: a STUN Binding on loopback; elsewhere a TCP connection
+ * (the STUN client binds to loopback, which cannot reach another network namespace).
+ */
+async function answers(host: string, port: number): Promise<boolean> {
+  if (host.startsWith('127.')) {
+    return stunBinding({ address: host, port }, { timeoutMs: 300 }).then(
+      (address) => address !== null,
+      () => false, // Not listening yet: no answer within the timeout.
+    );
+  }
+  return new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port, timeout: 300 });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false)); // Not listening yet.
+  });
+}
+
+/**
+ * Starts `turnserver` on 127.0.0.1 (or `listeningIps`) and resolves once it answers. Rejects with its
  * log when it exits or stays silent. Throws when coturn is not installed.
  */
 export async function startCoturn(options: StartCoturnOptions = {}): Promise<Coturn> {
@@ -94,21 +143,26 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
   }
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const realm = options.realm ?? 'appel.test';
-  const port = await freeListeningPort();
-  const relayPortRange = await freeRelayRange(options.relayPorts ?? 40, port);
+  const port = options.port ?? (await freeListeningPort());
+  const relayPortRange =
+    options.relayPortRange ?? (await freeRelayRange(options.relayPorts ?? 40, port));
   const dir = await mkdtemp(join(tmpdir(), 'appel-coturn-'));
+  const listeningIps = options.listeningIps ?? ['127.0.0.1'];
+  const host = listeningIps[0];
+  if (host === undefined) throw new RangeError('listeningIps needs at least one address');
+  const relayIp = options.relayIp ?? host;
   const args = [
     '-n', // no configuration file: /etc/turnserver.conf must not change what runs here
-    '--listening-ip=127.0.0.1',
+    ...listeningIps.map((ip) => `--listening-ip=${ip}`),
     `--listening-port=${port}`,
-    '--relay-ip=127.0.0.1',
+    `--relay-ip=${relayIp}`,
     `--min-port=${relayPortRange.min}`,
     `--max-port=${relayPortRange.max}`,
     '--use-auth-secret',
     `--static-auth-secret=${secret}`,
     `--realm=${realm}`,
     // Both peers' relays are on 127.0.0.1: without this coturn refuses them as peers.
-    '--allow-loopback-peers',
+    ...(relayIp.startsWith('127.') ? ['--allow-loopback-peers'] : []),
     '--no-multicast-peers',
     '--no-cli',
     '--no-tls',
@@ -120,7 +174,8 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
     `--pidfile=${join(dir, 'turnserver.pid')}`,
     `--userdb=${join(dir, 'turndb')}`,
   ];
-  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...prefixArgs] = [...(options.wrap ?? []), executable];
+  const child = spawn(file, [...prefixArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: string): void => {
     // Keep the tail: a long test could make coturn log a lot.
@@ -150,16 +205,13 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
     void exited.then(() => (exitedEarly = true));
     for (;;) {
       if (exitedEarly) throw new Error(`turnserver exited before listening:\n${output.trim()}`);
-      const answered = await stunBinding({ address: '127.0.0.1', port }, { timeoutMs: 300 }).then(
-        (address) => address !== null,
-        () => false, // Not listening yet: no answer within the timeout.
-      );
-      if (answered) break;
+      if (await answers(host, port)) break;
       if (Date.now() > deadline) {
         throw new Error(
-          `turnserver did not answer on 127.0.0.1:${port} within ${timeoutMs} ms:\n${output.trim()}`,
+          `turnserver did not answer on ${host}:${port} within ${timeoutMs} ms:\n${output.trim()}`,
         );
       }
+      await delay(100);
     }
   } catch (error) {
     await stop();
@@ -167,12 +219,14 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
   }
 
   return {
-    host: '127.0.0.1',
+    host,
     port,
     secret,
     realm,
     relayPortRange,
-    url: `turn:127.0.0.1:${port}?transport=udp`,
+    url: `turn:${host}:${port}?transport=udp`,
+    tcpUrl: `turn:${host}:${port}?transport=tcp`,
+    stunUrl: `stun:${host}:${port}`,
     log: () => output,
     stop,
   };
