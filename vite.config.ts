@@ -49,7 +49,11 @@ export default defineConfig({
         vite: {
           build: {
             outDir: here('./dist-electron'),
-            rolldownOptions: { output: { entryFileNames: 'main.js' } },
+            rolldownOptions: {
+              // Loaded from node_modules: its SSDP client reads its own package.json at runtime.
+              external: ['@achingbrain/nat-port-mapper'],
+              output: { entryFileNames: 'main.js' },
+            },
           },
         },
       },

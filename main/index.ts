@@ -2,13 +2,22 @@
  * The Electron main process: lifecycle and wiring only. Logic lives in plain modules (session,
  * ipc, permissions, app protocol, settings) that tests import without Electron.
  */
-import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  powerMonitor,
+  protocol,
+  session,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { createLogger } from '../signaling-server/log.js';
 import { appPaths, readDevServerUrl, type AppPaths } from './app-page.js';
 import { APP_SCHEME, APP_SCHEME_DEFINITION, createAppProtocolHandler } from './app-protocol.js';
 import { hardenWebContents, setupPermissions } from './harden.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { isAppPage } from './navigation.js';
+import { NetworkWatch } from './network-watch.js';
 import { SessionController } from './session.js';
 import { bringBack } from './single-instance.js';
 import { FAKE_MEDIA_SWITCHES, readTestHooks } from './test-hooks.js';
@@ -92,6 +101,20 @@ function setupSession(files: AppPaths): SessionController {
   return controller;
 }
 
+/** Network changes reach the page, which restarts ICE at once; a resume is checked at once too. */
+function setupNetworkWatch(controller: SessionController): void {
+  const watch = new NetworkWatch({}, (change) => {
+    log.info('the network changed', {
+      added: change.added.join(' '),
+      removed: change.removed.join(' '),
+    });
+    controller.networkChanged(change);
+  });
+  watch.start();
+  powerMonitor.on('resume', () => watch.check());
+  app.on('will-quit', () => watch.stop());
+}
+
 function openMainWindow(): void {
   const window = createMainWindow(paths, log);
   window.on('closed', () => {
@@ -126,6 +149,7 @@ function onReady(): void {
   setupAppProtocol(paths);
   setupHardening(paths.appUrl);
   const controller = setupSession(paths);
+  setupNetworkWatch(controller);
   setupLifecycle(controller);
   openMainWindow();
 }

@@ -77,7 +77,14 @@ function displayName(method: InvokeMethod, value: unknown): string {
 
 function hostRequest(value: unknown): HostRequest {
   if (!isRecord(value)) throw new Error('host: expected {name}');
-  return { name: displayName('host', value.name) };
+  const request: HostRequest = { name: displayName('host', value.name) };
+  if (value.forwardPort !== undefined) {
+    if (typeof value.forwardPort !== 'boolean') {
+      throw new Error('host: forwardPort must be a boolean');
+    }
+    request.forwardPort = value.forwardPort;
+  }
+  return request;
 }
 
 function joinRequest(value: unknown): JoinRequest {

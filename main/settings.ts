@@ -18,11 +18,18 @@ export interface Settings {
    * @default '0.0.0.0'
    */
   bindHost: string;
+  /**
+   * When hosting, ask the home router (UPnP IGD, NAT-PMP) to forward the port, so guests on the
+   * internet can join. Off unless chosen: it opens a port on the user's router while hosting.
+   * @default false
+   */
+  forwardPort: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
   port: 8443,
   bindHost: '0.0.0.0',
+  forwardPort: false,
 };
 
 export const SETTINGS_FILE = 'settings.json';
@@ -46,6 +53,10 @@ const checks: { [K in keyof Settings]: { check: FieldCheck<K>; expected: string 
       typeof value === 'string' && (isIP(value) !== 0 || value === 'localhost'),
     expected: 'an IP address or "localhost"',
   },
+  forwardPort: {
+    check: (value): value is boolean => typeof value === 'boolean',
+    expected: 'true or false',
+  },
 };
 
 /** Validates untrusted settings field by field; unknown fields are ignored. */
@@ -65,6 +76,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   };
   assign('port');
   assign('bindHost');
+  assign('forwardPort');
   return { settings, problems };
 }
 

@@ -89,5 +89,6 @@ export function createBridge(ipc: IpcRendererLike): SignalingBridge {
     onPeerJoined: (listener) => subscribe('peerJoined', listener),
     onPeerLeft: (listener) => subscribe('peerLeft', listener),
     onConnectionStatus: (listener) => subscribe('connectionStatus', listener),
+    onNetworkChange: (listener) => subscribe('networkChange', listener),
   };
 }

@@ -8,6 +8,7 @@ import { errorWords } from '../../common/errors.js';
 import { CallEngine } from './call-engine.js';
 import { callView } from './call-view.js';
 import { pageElements, showAlert } from './dom.js';
+import { iceSettingsView } from './ice-settings.js';
 import { Marks } from './marks.js';
 import { MediaHolder } from './media.js';
 import { setupView } from './setup-view.js';
@@ -43,6 +44,9 @@ export function startApp(bridge: SignalingBridge): void {
     onRemoteStream: view.showRemote,
     onError: showError,
   });
+
+  // The user's own STUN/TURN servers and relay-only, applied to the engine from the start.
+  const iceSettings = iceSettingsView(ui, engine);
 
   // The room ----------------------------------------------------------------------------------
 
@@ -84,7 +88,7 @@ export function startApp(bridge: SignalingBridge): void {
 
   bridge.onPeerList(({ self: me, peers, iceServers }) => {
     // The latest welcome's servers: its TURN credentials are the freshest.
-    engine.setIceServers(iceServers ?? []);
+    iceSettings.setServerIceServers(iceServers ?? []);
     setSelf(me);
     present.clear();
     for (const peer of peers) {
@@ -114,6 +118,9 @@ export function startApp(bridge: SignalingBridge): void {
     }
   });
 
+  // An address came or went: restart ICE now rather than wait for the checks to time out.
+  bridge.onNetworkChange(() => engine.restartIceNow());
+
   // The session -------------------------------------------------------------------------------
 
   function enterSession(info: SessionInfo): void {
@@ -124,7 +131,9 @@ export function startApp(bridge: SignalingBridge): void {
     ui.invitePanel.hidden = !info.host;
     if (info.host) {
       ui.inviteText.value = info.host.invite;
-      ui.hostUrls.textContent = info.host.urls.join('\n');
+      // The public URL (the router forwards its port) first, then the LAN ones.
+      const urls = info.host.publicUrl ? [info.host.publicUrl, ...info.host.urls] : info.host.urls;
+      ui.hostUrls.textContent = urls.join('\n');
       ui.hostFingerprint.textContent = info.host.fingerprint;
     }
   }

@@ -18,6 +18,7 @@ export function pageElements() {
     hostUnavailable: byId('host-unavailable', HTMLElement),
     hostPanel: byId('host-panel', HTMLDivElement),
     hostButton: byId('host-button', HTMLButtonElement),
+    forwardPort: byId('forward-port', HTMLInputElement),
     joinForm: byId('join-form', HTMLFormElement),
     joinFields: byId('join-fields', HTMLDivElement),
     inviteInput: byId('invite-input', HTMLInputElement),
@@ -51,6 +52,14 @@ export function pageElements() {
     soundButton: byId('sound-button', HTMLButtonElement),
     hangUpButton: byId('hang-up-button', HTMLButtonElement),
     mediaStatus: byId('media-status', HTMLElement),
+    relayOnly: byId('relay-only', HTMLInputElement),
+    iceWarning: byId('ice-warning', HTMLElement),
+    iceForm: byId('ice-form', HTMLFormElement),
+    iceServerList: byId('ice-server-list', HTMLDivElement),
+    iceError: byId('ice-error', HTMLElement),
+    addIceServer: byId('add-ice-server', HTMLButtonElement),
+    iceStatus: byId('ice-status', HTMLElement),
+    iceFromServer: byId('ice-from-server', HTMLElement),
   };
 }
 

@@ -19,6 +19,7 @@ type Mode = 'host' | 'join';
 
 const MODE_KEY = 'appel.mode';
 const NAME_KEY = 'appel.name';
+const FORWARD_KEY = 'appel.forwardPort';
 
 export interface SetupHandlers {
   onSession(info: SessionInfo): void;
@@ -77,7 +78,8 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
     if (!who) return;
     setBusy(true);
     try {
-      on.onSession(await bridge.host({ name: who }));
+      // Unchecked sends false: opening a port on the router is the user's choice, each time shown.
+      on.onSession(await bridge.host({ name: who, forwardPort: ui.forwardPort.checked }));
     } catch (error) {
       on.showError(`Could not host a call: ${errorWords(error)}`);
     } finally {
@@ -187,6 +189,10 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
   });
 
   ui.nameInput.value = remembered(NAME_KEY) ?? '';
+  ui.forwardPort.checked = remembered(FORWARD_KEY) === 'true';
+  ui.forwardPort.addEventListener('change', () =>
+    remember(FORWARD_KEY, String(ui.forwardPort.checked)),
+  );
   if (bridge.platform === 'web') {
     const hostRadio = modeInputs.find((input) => input.value === 'host');
     if (hostRadio) {

@@ -99,7 +99,8 @@ test('Host shows the invite, and the mode and name are remembered', async () => 
     fingerprint: STUB_FINGERPRINT,
   });
   await expect(page.getByText(STUB_FINGERPRINT, { exact: true })).toBeVisible();
-  expect(await stubCalls(page)).toEqual([['host', { name: NAME }]]);
+  // Port forwarding is asked for only when the user ticked it.
+  expect(await stubCalls(page)).toEqual([['host', { name: NAME, forwardPort: false }]]);
 
   await page.getByRole('button', { name: 'Copy invite' }).click();
   await expect(page.getByRole('status', { name: 'Notice' })).toHaveText('Copied the invite.');
@@ -109,6 +110,21 @@ test('Host shows the invite, and the mode and name are remembered', async () => 
   await expect(page.getByRole('radio', { name: 'Host' })).toBeChecked();
   await expect(page.getByRole('button', { name: 'Host a call' })).toBeVisible();
   await expect(nameBox(page)).toHaveValue(NAME);
+});
+
+test('port forwarding is asked of the router only when ticked, and the choice is remembered', async () => {
+  const page = await openDesktopPage();
+  await nameBox(page).fill(NAME);
+  await page.getByRole('radio', { name: 'Host' }).check();
+  const forward = page.getByRole('checkbox', { name: /Ask my router to open a port/ });
+  await expect(forward).not.toBeChecked();
+  await forward.check();
+  await page.getByRole('button', { name: 'Host a call' }).click();
+
+  await expectInRoom(page);
+  expect(await stubCalls(page)).toEqual([['host', { name: NAME, forwardPort: true }]]);
+  await page.reload();
+  await expect(page.getByRole('checkbox', { name: /Ask my router to open a port/ })).toBeChecked();
 });
 
 test('New invite replaces the invite shown', async () => {
@@ -126,7 +142,7 @@ test('New invite replaces the invite shown', async () => {
   );
   expect(parseInvite(await inviteBox(page).inputValue()).key).toBe(STUB_KEYS[1]);
   expect(await stubCalls(page)).toEqual([
-    ['host', { name: NAME }],
+    ['host', { name: NAME, forwardPort: false }],
     ['newInvite', undefined],
   ]);
 });

@@ -106,6 +106,7 @@ export const session = {
   },
 };
 export const shell = { openExternal: async (url) => { state.opened.push(url); } };
+export const powerMonitor = new EventEmitter();
 `;
 
 const HOOKS = `

@@ -29,22 +29,24 @@ function capture() {
 }
 
 describe('settings', () => {
-  it('defaults to port 8443 on every interface without a file', async () => {
+  it('defaults to port 8443 on every interface, no port forwarding, without a file', async () => {
     const { lines, log } = capture();
     await expect(loadSettings(await tempDir(), log)).resolves.toEqual({
       port: 8443,
       bindHost: '0.0.0.0',
+      forwardPort: false,
     });
     expect(lines).toEqual([]);
   });
 
   it('saves and loads back, atomically, in a directory it creates', async () => {
     const dir = join(await tempDir(), 'nested', 'userData');
-    await saveSettings(dir, { port: 9000, bindHost: '127.0.0.1' });
-    await saveSettings(dir, { port: 9001, bindHost: '127.0.0.1' });
+    await saveSettings(dir, { port: 9000, bindHost: '127.0.0.1', forwardPort: false });
+    await saveSettings(dir, { port: 9001, bindHost: '127.0.0.1', forwardPort: true });
     await expect(loadSettings(dir)).resolves.toEqual({
       port: 9001,
       bindHost: '127.0.0.1',
+      forwardPort: true,
     });
     // No temporary file is left behind.
     expect(await readdir(dir)).toEqual([SETTINGS_FILE]);
@@ -68,15 +70,19 @@ describe('settings', () => {
       join(dir, SETTINGS_FILE),
       JSON.stringify({ port: 70000, bindHost: '127.0.0.1', extra: true }),
     );
-    await expect(loadSettings(dir, log)).resolves.toEqual({ port: 8443, bindHost: '127.0.0.1' });
+    await expect(loadSettings(dir, log)).resolves.toEqual({
+      ...DEFAULT_SETTINGS,
+      bindHost: '127.0.0.1',
+    });
     await writeFile(
       join(dir, SETTINGS_FILE),
-      JSON.stringify({ port: 9000, bindHost: 'my laptop' }),
+      JSON.stringify({ port: 9000, bindHost: 'my laptop', forwardPort: 'yes' }),
     );
-    await expect(loadSettings(dir, log)).resolves.toEqual({ port: 9000, bindHost: '0.0.0.0' });
-    expect(lines).toHaveLength(2);
+    await expect(loadSettings(dir, log)).resolves.toEqual({ ...DEFAULT_SETTINGS, port: 9000 });
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/problem=.*port.* must be an integer from 0 to 65535, got 70000/);
     expect(lines[1]).toMatch(/problem=.*bindHost.* must be an IP address or/);
+    expect(lines[2]).toMatch(/problem=.*forwardPort.* must be true or false, got/);
   });
 
   it('treats a JSON value that is not an object as damaged', async () => {

@@ -28,6 +28,13 @@ export interface StartAppelSignalOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening line. @default 20000 */
   startTimeoutMs?: number;
+  /** The address to listen on (`--host`). @default '127.0.0.1' */
+  host?: string;
+  /**
+   * A command prefix the server runs under, such as `nsenter --net=…` to run it in another
+   * network namespace (see netns.ts). @default none
+   */
+  wrap?: string[];
 }
 
 export interface AppelSignal {
@@ -51,7 +58,8 @@ function flagValue(args: readonly string[], flag: string): string | undefined {
 }
 
 /**
- * Spawns `node bin/appel-signal.js --host 127.0.0.1 --port 0 --data-dir <dir>` and resolves once it
+ * Spawns `node bin/appel-signal.js --host 127.0.0.1 --port 0 --data-dir <dir>` (the host and a
+ * command prefix are options) and resolves once it
  * printed its listening line. Rejects with the child's stderr if it exits or times out first.
  */
 export async function startAppelSignal(
@@ -60,9 +68,14 @@ export async function startAppelSignal(
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'appel-signal-')));
   const extraArgs = options.args ?? [];
+  const host = options.host ?? '127.0.0.1';
+  const [file, ...prefixArgs] = [...(options.wrap ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
-    [appelSignalBin, '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    file,
+    [
+      ...prefixArgs,
+      ...[appelSignalBin, '--host', host, '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, APPEL_LOG: 'silent', ...options.env },

@@ -43,12 +43,22 @@ export function spkiHash(certPem: string): string {
   return createHash('sha256').update(spki).digest('base64');
 }
 
+export interface ChromiumArgsOptions {
+  /** The one certificate to trust (by its public key), as the signaling server's. */
+  trustCertPem?: string;
+  /**
+   * Let WebRTC use loopback addresses, as tests on 127.0.0.1 need. Off for tests on a network of
+   * their own (netns.ts), where candidates are real interface addresses. @default true
+   */
+  loopback?: boolean;
+}
+
 /** Launch flags: fake media, loopback WebRTC, no background network, one trusted certificate. */
-export function chromiumArgs(options: { trustCertPem?: string } = {}): string[] {
+export function chromiumArgs(options: ChromiumArgsOptions = {}): string[] {
   const args = [
     '--use-fake-device-for-media-stream',
     '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection',
+    ...(options.loopback === false ? [] : ['--allow-loopback-in-peer-connection']),
     '--no-sandbox',
     '--disable-background-networking',
     '--disable-component-update',

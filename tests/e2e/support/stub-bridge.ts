@@ -157,6 +157,7 @@ function installStub(config: StubConfig): void {
     onPeerJoined: () => unsubscribe,
     onPeerLeft: () => unsubscribe,
     onConnectionStatus: () => unsubscribe,
+    onNetworkChange: () => unsubscribe,
   };
   Object.defineProperty(window, 'appel', { value: stub });
 }
