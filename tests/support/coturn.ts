@@ -22,7 +22,11 @@ export function turnserverExecutable(): string | null {
 }
 
 export interface StartCoturnOptions {
-  /** coturn's `static-auth-secret`. @default 32 random bytes, base64url */
+  /**
+   * coturn's `static-auth-secret`. Hex, since a base64url secret may start with `-`, which a
+   * command line reads as a flag.
+   * @default 32 random bytes in hex
+   */
   secret?: string;
   /** @default 'appel.test' */
   realm?: string;
@@ -141,7 +145,7 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
   if (!executable) {
     throw new Error('coturn is not installed: `apt-get install coturn` (or set APPEL_TURNSERVER)');
   }
-  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const secret = options.secret ?? randomBytes(32).toString('hex');
   const realm = options.realm ?? 'appel.test';
   const port = options.port ?? (await freeListeningPort());
   const relayPortRange =
