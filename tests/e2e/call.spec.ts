@@ -3,7 +3,7 @@
  * id, glare, receive-only and error paths, checked on what the page shows and on getStats().
  */
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import { Events, type PeerList } from '../../common/protocol.js';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
@@ -14,6 +14,7 @@ import {
   callStatus,
   captureStates,
   connectionStates,
+  framesDecodedAnywhere,
   cspViolations,
   inboundStats,
   localIce,
@@ -237,22 +238,6 @@ async function idOf(name: string): Promise<string> {
   } finally {
     socket.disconnect();
   }
-}
-
-/** Every inbound video frame the page decoded, whatever state its peer connections are in. */
-function framesDecodedAnywhere(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    let frames = 0;
-    for (const pc of window.__appelTestPeerConnections ?? []) {
-      (await pc.getStats()).forEach(
-        (stat: { type: string; kind?: string } & Record<string, unknown>) => {
-          if (stat.type === 'inbound-rtp' && stat.kind === 'video')
-            frames += Number(stat.framesDecoded ?? 0);
-        },
-      );
-    }
-    return frames;
-  });
 }
 
 /** Checks `read` over `ms`: a negative ("nothing arrives") needs a stretch of time to mean anything. */

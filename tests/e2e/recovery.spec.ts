@@ -20,6 +20,8 @@ import {
   acceptCall,
   callPeer,
   callStatus,
+  forceRelayOnly,
+  framesDecodedAnywhere,
   inboundStats,
   joinAs,
   localIce,
@@ -68,45 +70,15 @@ async function coturnOn(options: Parameters<typeof startCoturn>[0] = {}): Promis
   return coturn;
 }
 
-/**
- * Test hook, in the test only: every RTCPeerConnection the page makes gathers relay candidates
- * only, so nothing but coturn can carry the call.
- */
-function relayOnly(): void {
-  const Base = window.RTCPeerConnection;
-  class RelayOnly extends Base {
-    constructor(configuration: RTCConfiguration = {}) {
-      super({ ...configuration, iceTransportPolicy: 'relay' });
-    }
-  }
-  window.RTCPeerConnection = RelayOnly;
-}
-
 async function open(url: string, relay = false): Promise<PeerPage> {
   const peer = await openPeer(browser, url, { noJoin: relay });
   stops.push(() => peer.context.close());
   if (relay) {
-    await peer.context.addInitScript(relayOnly);
+    await peer.context.addInitScript(forceRelayOnly);
     await peer.page.reload();
     await joinAs(peer.page, peer.name);
   }
   return peer;
-}
-
-/** Every inbound video frame the page decoded, whatever state its peer connections are in. */
-function framesDecoded(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    let frames = 0;
-    for (const pc of window.__appelTestPeerConnections ?? []) {
-      (await pc.getStats()).forEach(
-        (stat: { type: string; kind?: string } & Record<string, unknown>) => {
-          if (stat.type === 'inbound-rtp' && stat.kind === 'video')
-            frames += Number(stat.framesDecoded ?? 0);
-        },
-      );
-    }
-    return frames;
-  });
 }
 
 function peerConnectionCount(page: Page): Promise<number> {
@@ -159,7 +131,10 @@ test.describe('ICE restart in place', () => {
       );
     }
     const noticedMs = Date.now() - stoppedAt;
-    const frames = await Promise.all([framesDecoded(a.page), framesDecoded(b.page)]);
+    const frames = await Promise.all([
+      framesDecodedAnywhere(a.page),
+      framesDecodedAnywhere(b.page),
+    ]);
 
     // The same coturn comes back where it was: the credentials the server minted still hold.
     const restartedAt = Date.now();
@@ -173,7 +148,7 @@ test.describe('ICE restart in place', () => {
     await expect(callStatus(b.page)).toHaveText(`In call with ${a.name}`, { timeout: 20_000 });
     const recoveredMs = Date.now() - restartedAt;
     for (const [i, { page }] of [a, b].entries()) {
-      await expect.poll(() => framesDecoded(page)).toBeGreaterThan(frames[i]!);
+      await expect.poll(() => framesDecodedAnywhere(page)).toBeGreaterThan(frames[i]!);
       // An ICE restart (new credentials) on the very same RTCPeerConnection: no new call.
       expect(await peerConnectionCount(page)).toBe(1);
       expect(await localIce(page)).toEqual({
@@ -247,8 +222,8 @@ test('appel-signal restarts mid-call: media flows on, both pages come back as th
   }
   // The server is down, and the call does not need it: frames keep coming on both sides.
   for (const { page } of [a, b]) {
-    const frames = await framesDecoded(page);
-    await expect.poll(() => framesDecoded(page)).toBeGreaterThan(frames + 10);
+    const frames = await framesDecodedAnywhere(page);
+    await expect.poll(() => framesDecodedAnywhere(page)).toBeGreaterThan(frames + 10);
   }
 
   // The same port and data directory (so the same certificate and token key).

@@ -18,6 +18,7 @@ import {
   acceptCall,
   callPeer,
   callStatus,
+  forceRelayOnly,
   inboundStats,
   joinAs,
   openPeer,
@@ -50,20 +51,6 @@ test.afterAll(async () => {
 });
 
 /**
- * Test hook, in the test only: every RTCPeerConnection the page makes gathers relay candidates
- * only, so nothing but coturn can carry the call.
- */
-function relayOnly(): void {
-  const Base = window.RTCPeerConnection;
-  class RelayOnly extends Base {
-    constructor(configuration: RTCConfiguration = {}) {
-      super({ ...configuration, iceTransportPolicy: 'relay' });
-    }
-  }
-  window.RTCPeerConnection = RelayOnly;
-}
-
-/**
  * A page in the room whose peer connections are relay-only from the first script on. With
  * `sockets`, its signaling WebSockets go through Playwright, which collects them there so that the
  * test can cut them.
@@ -71,7 +58,7 @@ function relayOnly(): void {
 async function openRelayPeer(sockets?: WebSocketRoute[]): Promise<PeerPage> {
   const peer = await openPeer(browser, `${server.url}/`, { noJoin: true });
   peers.push(peer);
-  await peer.context.addInitScript(relayOnly);
+  await peer.context.addInitScript(forceRelayOnly);
   if (sockets) {
     await peer.context.routeWebSocket(/\/socket\.io\//, (socket) => {
       socket.connectToServer();

@@ -251,3 +251,34 @@ export async function holdSignaling(page: Page): Promise<void> {
 export function releaseSignaling(page: Page): Promise<void> {
   return page.evaluate(() => window.__appelTestSignaling!.release());
 }
+
+/**
+ * Test hook, in the test only (an init script): every RTCPeerConnection the page makes gathers
+ * relay candidates only, so nothing but the TURN server can carry the call.
+ */
+export function forceRelayOnly(): void {
+  const Base = window.RTCPeerConnection;
+  class RelayOnly extends Base {
+    constructor(configuration: RTCConfiguration = {}) {
+      super({ ...configuration, iceTransportPolicy: 'relay' });
+    }
+  }
+  window.RTCPeerConnection = RelayOnly;
+}
+
+/** Every inbound video frame the page decoded, whatever state its peer connections are in. */
+export function framesDecodedAnywhere(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    for (const pc of window.__appelTestPeerConnections ?? []) {
+      (await pc.getStats()).forEach(
+        (stat: { type: string; kind?: string } & Record<string, unknown>) => {
+          if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
+            frames += Number(stat.framesDecoded ?? 0);
+          }
+        },
+      );
+    }
+    return frames;
+  });
+}
