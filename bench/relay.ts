@@ -186,7 +186,15 @@ export async function benchRelay(options: { pairs?: number } = {}): Promise<Rela
   // Every bench client comes from 127.0.0.1: lift the per-address cap (and the total) to fit.
   const clients = String(pairs * 2);
   const server = await startAppelSignal({
-    args: ['--max-connections-per-address', clients, '--max-connections', clients],
+    args: [
+      '--max-connections-per-address',
+      clients,
+      '--max-connections',
+      clients,
+      // The default room holds them all.
+      '--max-room-members',
+      clients,
+    ],
   });
   const sockets: Client[] = [];
   try {
