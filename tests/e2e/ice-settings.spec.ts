@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
-import { startCoturn, turnserverExecutable, type Coturn } from '../support/coturn.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
 import { localCandidates, selectedPair } from './support/ice-stats.js';
 import {
   acceptCall,
@@ -19,8 +19,6 @@ import {
   openPeer,
   type PeerPage,
 } from './support/page-helpers.js';
-
-test.skip(turnserverExecutable() === null, 'coturn is not installed (apt-get install coturn)');
 
 let coturn: Coturn;
 let server: AppelSignal;

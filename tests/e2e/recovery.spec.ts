@@ -15,7 +15,7 @@ import { io, type Socket } from 'socket.io-client';
 import { Events, type PeerList } from '../../common/protocol.js';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
-import { startCoturn, turnserverExecutable, type Coturn } from '../support/coturn.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
 import {
   acceptCall,
   callPeer,
@@ -112,8 +112,6 @@ function note(type: string, description: string): void {
 }
 
 test.describe('ICE restart in place', () => {
-  test.skip(turnserverExecutable() === null, 'coturn is not installed (apt-get install coturn)');
-
   test('the TURN server goes away and comes back: the call restarts ICE and recovers by itself', async () => {
     test.setTimeout(120_000);
     const { coturn, a, b } = await relayCall();

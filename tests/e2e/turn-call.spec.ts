@@ -13,7 +13,7 @@ import {
 } from '@playwright/test';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
-import { startCoturn, turnserverExecutable, type Coturn } from '../support/coturn.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
 import {
   acceptCall,
   callPeer,
@@ -24,8 +24,6 @@ import {
   openPeer,
   type PeerPage,
 } from './support/page-helpers.js';
-
-test.skip(turnserverExecutable() === null, 'coturn is not installed (apt-get install coturn)');
 
 let coturn: Coturn;
 let server: AppelSignal;

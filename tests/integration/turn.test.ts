@@ -14,7 +14,7 @@ import {
   resolveIceConfig,
   TURN_DEFAULTS,
 } from '../../signaling-server/turn.js';
-import { startCoturn, turnserverExecutable, type Coturn } from '../support/coturn.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
 import { getTestCertificate, startServer } from '../support/server-harness.js';
 import { allocate, type Allocation, type TurnError } from '../support/turn-client.js';
 
@@ -166,9 +166,7 @@ describe('the room welcome', () => {
   });
 });
 
-const coturnMissing = turnserverExecutable() === null;
-
-describe.skipIf(coturnMissing)('a real coturn with use-auth-secret', () => {
+describe('a real coturn with use-auth-secret', () => {
   async function coturn(): Promise<Coturn> {
     const server = await startCoturn();
     onTestFinished(() => server.stop());
