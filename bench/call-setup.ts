@@ -3,8 +3,10 @@
  * - ring: the caller's click on Call → the callee's page shows the ring (`appel:call-click` on the
  *   caller, `appel:ring` on the callee; the two pages' clocks are joined by `timeOrigin`);
  * - connect: the callee's click on Accept → the first remote video frame the caller presents
- *   (`requestVideoFrameCallback`'s `metadata.presentationTime`).
- * Two pages on one appel-signal, loopback only; the callee accepts as soon as it rings.
+ *   (`requestVideoFrameCallback`'s `metadata.presentationTime`), and the first the callee presents.
+ * Two pages on one appel-signal, loopback only; the callee accepts as soon as it rings. With
+ * `relayOnly`, through a real coturn the server mints credentials for, every peer connection
+ * forced to relay candidates. The fake camera runs at 30 fps ({@link benchChromiumArgs}).
  *
  * Standalone: `sh scripts/private-net.sh npx tsx bench/call-setup.ts` (after `npm run build`).
  */
@@ -12,7 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { Marks } from '../renderer/src/marks.js';
 import { startAppelSignal } from '../tests/support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../tests/support/chromium.js';
+import {
+  chromiumArgs,
+  chromiumExecutable,
+  type ChromiumArgsOptions,
+} from '../tests/support/chromium.js';
+import { startCoturn, type Coturn } from '../tests/support/coturn.js';
+import { forceRelayOnly } from '../tests/e2e/support/page-helpers.js';
 
 export interface Distribution {
   medianMs: number;
@@ -22,13 +30,33 @@ export interface Distribution {
 
 export interface CallSetupResult {
   calls: number;
+  /** Relay-only through a real coturn (every peer connection's `iceTransportPolicy: 'relay'`). */
+  relayOnly: boolean;
   /** Call click → the callee's ring. */
   ring: Distribution;
   /** Accept click → the caller's first remote frame. */
   connect: Distribution;
+  /** Accept click → the callee's first remote frame. */
+  calleeConnect: Distribution;
+}
+
+/**
+ * The tests' Chromium flags, with the fake camera at 30 fps (Chromium's fake capture device reads
+ * `fps=N` from the flag's value; its default is 20), as a real webcam runs.
+ */
+export function benchChromiumArgs(options: ChromiumArgsOptions = {}): string[] {
+  return chromiumArgs(options).map((arg) =>
+    arg === '--use-fake-device-for-media-stream' ? `${arg}=fps=30` : arg,
+  );
 }
 
 const STEP_TIMEOUT_MS = 20_000;
+
+/**
+ * tsx (esbuild, `keepNames`) wraps named functions in page functions with `__name(…)`, a helper
+ * that exists in Node only: the page gets one that does nothing.
+ */
+export const KEEP_NAMES_SHIM = 'globalThis.__name = (fn) => fn;';
 
 declare global {
   interface Window {
@@ -77,23 +105,59 @@ function median(sorted: number[]): number {
   return sorted[Math.floor(middle)]!;
 }
 
-const round = (ms: number): number => Math.round(ms * 10) / 10;
+export const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-function distribution(samplesMs: number[]): Distribution {
+export function distribution(samplesMs: number[]): Distribution {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   return { medianMs: round(median(sorted)), p95Ms: round(percentile(sorted, 0.95)), samplesMs };
 }
 
-export async function benchCallSetup(options: { calls?: number } = {}): Promise<CallSetupResult> {
+/** Arms `__appelBenchFirstFrame` on the page's remote video, before the call. */
+function armFirstFrame(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const video = document.getElementById('remote-video') as HTMLVideoElement;
+    window.__appelBenchFirstFrame = new Promise((resolve) => {
+      video.requestVideoFrameCallback((_now, metadata) =>
+        resolve(performance.timeOrigin + metadata.presentationTime),
+      );
+    });
+  });
+}
+
+/** The wall-clock presentation time of the first remote frame since {@link armFirstFrame}. */
+function firstFrame(page: Page): Promise<number> {
+  return page.evaluate(async (timeoutMs) => {
+    const timeout = new Promise<never>((_resolve, reject) =>
+      setTimeout(() => reject(new Error('no remote video frame')), timeoutMs),
+    );
+    return Promise.race([window.__appelBenchFirstFrame!, timeout]);
+  }, STEP_TIMEOUT_MS);
+}
+
+export async function benchCallSetup(
+  options: { calls?: number; relayOnly?: boolean } = {},
+): Promise<CallSetupResult> {
   const calls = options.calls ?? 20;
-  const server = await startAppelSignal();
+  const relayOnly = options.relayOnly ?? false;
+  let coturn: Coturn | undefined;
+  if (relayOnly) coturn = await startCoturn();
+  const server = await startAppelSignal({
+    args: coturn ? ['--turn-secret', coturn.secret, '--turn-urls', coturn.url] : [],
+  }).catch(async (error: unknown) => {
+    await coturn?.stop();
+    throw error;
+  });
   const browser = await chromium.launch({
     executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
+    args: benchChromiumArgs({ trustCertPem: server.certPem }),
   });
   try {
     const open = async (name: string): Promise<Page> => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      if (relayOnly) {
+        await context.addInitScript({ content: KEEP_NAMES_SHIM });
+        await context.addInitScript(forceRelayOnly);
+      }
       const page = await context.newPage();
       await page.goto(`${server.url}/`);
       await join(page, name);
@@ -107,24 +171,18 @@ export async function benchCallSetup(options: { calls?: number } = {}): Promise<
 
     const ring: number[] = [];
     const connect: number[] = [];
+    const calleeConnect: number[] = [];
     for (let i = 0; i < calls; i += 1) {
-      for (const page of [caller, callee]) await page.evaluate(() => performance.clearMarks());
-      await caller.evaluate(() => {
-        const video = document.getElementById('remote-video') as HTMLVideoElement;
-        window.__appelBenchFirstFrame = new Promise((resolve) => {
-          video.requestVideoFrameCallback((_now, metadata) =>
-            resolve(performance.timeOrigin + metadata.presentationTime),
-          );
-        });
-      });
+      for (const page of [caller, callee]) {
+        await page.evaluate(() => performance.clearMarks());
+        await armFirstFrame(page);
+      }
       await callButton.click();
       await acceptButton.click({ timeout: STEP_TIMEOUT_MS });
-      const presented = await caller.evaluate(async (timeoutMs) => {
-        const timeout = new Promise<never>((_resolve, reject) =>
-          setTimeout(() => reject(new Error('no remote video frame')), timeoutMs),
-        );
-        return Promise.race([window.__appelBenchFirstFrame!, timeout]);
-      }, STEP_TIMEOUT_MS);
+      const [presented, calleePresented] = await Promise.all([
+        firstFrame(caller),
+        firstFrame(callee),
+      ]);
       const [clicked, rang, accepted] = await Promise.all([
         markTime(caller, Marks.callClick),
         markTime(callee, Marks.ring),
@@ -132,13 +190,21 @@ export async function benchCallSetup(options: { calls?: number } = {}): Promise<
       ]);
       ring.push(round(rang - clicked));
       connect.push(round(presented - accepted));
+      calleeConnect.push(round(calleePresented - accepted));
       await caller.getByRole('button', { name: 'Hang up' }).click();
       await Promise.all([idle(caller), idle(callee)]);
     }
-    return { calls, ring: distribution(ring), connect: distribution(connect) };
+    return {
+      calls,
+      relayOnly,
+      ring: distribution(ring),
+      connect: distribution(connect),
+      calleeConnect: distribution(calleeConnect),
+    };
   } finally {
     await browser.close();
     await server.stop();
+    await coturn?.stop();
   }
 }
 
