@@ -5,9 +5,11 @@
  * Call setup is reported against a baseline measured in the same run (the machine's speed varies
  * from day to day): the original tutorial's flow on the same server (`callSetup.tutorial`), Appel's
  * own flow direct (`callSetup.appel`) and relay-only through coturn (`callSetup.appelRelay`), and
- * their ratios (`callSetup.ratios`, medians).
+ * their ratios (`callSetup.ratios`, medians). `recovery`: how a call comes back after its TURN
+ * server or appel-signal restarts mid-call (bench/recovery.ts).
  */
 import { benchCallSetup } from './call-setup.js';
+import { benchRecovery } from './recovery.js';
 import { benchRelay } from './relay.js';
 import { benchTutorialFlow } from './tutorial-flow.js';
 
@@ -44,4 +46,7 @@ const callSetup = {
   },
 };
 const relay = await benchRelay({ pairs: 100 });
-console.log(JSON.stringify({ date: new Date().toISOString(), callSetup, relay }, null, 2));
+const recovery = await benchRecovery({ samples: 5, outageMs: 2000 });
+console.log(
+  JSON.stringify({ date: new Date().toISOString(), callSetup, relay, recovery }, null, 2),
+);
