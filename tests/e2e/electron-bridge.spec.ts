@@ -17,7 +17,14 @@ import {
   joinFromPage,
 } from './support/electron-call.js';
 import { bundlePreloadBridge } from './support/ipc-transport.js';
-import { acceptCall, callPeer, joinAs } from './support/page-helpers.js';
+import {
+  acceptCall,
+  callPeer,
+  connectionStates,
+  inboundStats,
+  joinAs,
+  localIce,
+} from './support/page-helpers.js';
 
 const HOST = 'Hana';
 const GUEST = 'Gus';
@@ -103,6 +110,28 @@ test('a browser guest calls the desktop host; the host accepts', async () => {
   await guest.getByRole('button', { name: 'Hang up' }).click();
   await expect(callStatus(host.page)).toHaveText(`Call ended. ${GUEST} hung up.`);
   expect(host.refused).toEqual([]);
+});
+
+test('a network change on the desktop restarts ICE at once, on the same connection', async () => {
+  const { host, browser } = await desktop.host(HOST);
+  const invite = await hostFromPage(host.page, HOST);
+  const guest = await desktop.guest(browser, invite);
+  await joinAs(guest, GUEST);
+  await callPeer(guest, HOST);
+  await acceptCall(host.page, GUEST);
+  await expectMediaOnEverySide(host.page, guest);
+  const before = await localIce(host.page);
+  const connections = await connectionStates(host.page);
+
+  // What main's network watch reports when an address disappears (main/network-watch.ts).
+  host.controller.networkChanged({ added: [], removed: ['wlan0/192.168.1.20'] });
+
+  // The transport never failed: only the change itself can have restarted ICE.
+  await expect.poll(async () => (await localIce(host.page)).ufrag).not.toBe(before.ufrag);
+  expect(await connectionStates(host.page)).toHaveLength(connections.length);
+  await expect(callStatus(host.page)).toHaveText(`In call with ${GUEST}`);
+  const frames = (await inboundStats(guest)).framesDecoded;
+  await expect.poll(async () => (await inboundStats(guest)).framesDecoded).toBeGreaterThan(frames);
 });
 
 test('a desktop guest refuses a wrong pin, trusts the host on first use, and calls it', async () => {
