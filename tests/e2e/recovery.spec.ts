@@ -149,10 +149,10 @@ test.describe('ICE restart in place', () => {
       await expect.poll(() => framesDecodedAnywhere(page)).toBeGreaterThan(frames[i]!);
       // An ICE restart (new credentials) on the very same RTCPeerConnection: no new call.
       expect(await peerConnectionCount(page)).toBe(1);
-      expect(await localIce(page)).toEqual({
-        ufrag: expect.not.stringMatching(`^${before[i]!.ufrag}$`),
-        signaling: 'stable',
-      });
+      // A ufrag may hold '+' and '/': compare it as text, never as a pattern.
+      const ice = await localIce(page);
+      expect(ice.signaling).toBe('stable');
+      expect(ice.ufrag).not.toBe(before[i]!.ufrag);
     }
     note('reconnecting shown after TURN stopped', `${noticedMs} ms`);
     note('recovered after TURN restarted', `${recoveredMs} ms`);
