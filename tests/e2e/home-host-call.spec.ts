@@ -17,20 +17,8 @@ import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
 import { createCleanups } from '../support/cleanups.js';
 import { miniupnpdExecutable, startHomeRouter } from '../support/home-router.js';
 import { createTopology, netnsUnavailable, type Namespace, type Site } from '../support/netns.js';
-import {
-  candidatePairs,
-  describeCandidate,
-  selectedPair,
-  type SelectedPair,
-} from './support/ice-stats.js';
-import {
-  acceptCall,
-  callPeer,
-  callStatus,
-  inboundStats,
-  openPeer,
-  type PeerPage,
-} from './support/page-helpers.js';
+import { callAndReadPairs, record } from './support/ice-stats.js';
+import { openPeer } from './support/page-helpers.js';
 
 test.beforeAll(async () => {
   // Never skipped: without namespaces and a real router this test would prove nothing.
@@ -68,12 +56,6 @@ process.stdin.setEncoding('utf8').on('data', async (text) => {
   process.exit(0);
 });
 `;
-
-/** Records a line in the test's annotations and on the console. */
-function record(type: string, description: string): void {
-  test.info().annotations.push({ type, description });
-  console.log(`[${test.info().title}] ${type}: ${description}`);
-}
 
 /** Starts {@link HOST_APP} in `site`'s home; resolves with its session once it hosts. */
 async function hostAtHome(site: Site, name: string): Promise<SessionInfo> {
@@ -141,17 +123,6 @@ function presentedCertificate(host: string, port: number): Promise<string> {
   });
 }
 
-async function succeededPair({ page }: PeerPage): Promise<SelectedPair> {
-  let pair: SelectedPair | null = null;
-  await expect
-    .poll(async () => {
-      pair = await selectedPair(page);
-      return pair && { state: pair.state, nominated: pair.nominated };
-    })
-    .toEqual({ state: 'succeeded', nominated: true });
-  return pair!;
-}
-
 test('Host from home: a guest on the internet side joins through the mapped port and the call connects', async () => {
   test.setTimeout(150_000);
   const started = Date.now();
@@ -197,27 +168,7 @@ test('Host from home: a guest on the internet side joins through the mapped port
   const home = await openPeer(homeBrowser, lanInvite, { name: 'Home side' });
   const guest = await openPeer(guestBrowser, info.invite, { name: 'Gus' });
 
-  try {
-    await callPeer(guest.page, home.name);
-    await acceptCall(home.page, guest.name);
-    await expect(callStatus(guest.page)).toHaveText(`In call with ${home.name}`);
-    await expect(callStatus(home.page)).toHaveText(`In call with ${guest.name}`);
-    for (const { page } of [guest, home]) {
-      await expect.poll(async () => (await inboundStats(page)).framesDecoded).toBeGreaterThan(0);
-    }
-  } finally {
-    for (const [side, { page }] of Object.entries({ home, guest })) {
-      record(`candidate pairs on ${side}`, (await candidatePairs(page)).join(' | '));
-    }
-  }
-
-  const pairs = { home: await succeededPair(home), guest: await succeededPair(guest) };
-  for (const [side, pair] of Object.entries(pairs)) {
-    record(
-      `selected pair on ${side}`,
-      `local ${describeCandidate(pair.local)} ⇄ remote ${describeCandidate(pair.remote)}`,
-    );
-  }
+  const pairs = await callAndReadPairs({ home, guest }, 'guest', 'home');
   // No relay (there is no STUN or TURN server): the home side learns its router's mapping from
   // the guest's answers (peer-reflexive, the router's address, the port kept), and the guest
   // answers the address its checks came from (a peer-reflexive remote; Chromium's stats leave

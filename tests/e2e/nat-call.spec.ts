@@ -16,20 +16,12 @@ import {
   type Topology,
 } from '../support/netns.js';
 import {
-  candidatePairs,
-  describeCandidate,
+  callAndReadPairs,
   localCandidates,
-  selectedPair,
+  record,
   type SelectedPair,
 } from './support/ice-stats.js';
-import {
-  acceptCall,
-  callPeer,
-  callStatus,
-  inboundStats,
-  openPeer,
-  type PeerPage,
-} from './support/page-helpers.js';
+import { openPeer, type PeerPage } from './support/page-helpers.js';
 
 test.beforeAll(async () => {
   // Never skipped: without its namespaces this test would prove nothing, so it fails and says why.
@@ -46,12 +38,6 @@ interface NatCall {
   b: PeerPage;
   /** The selected pair on A's side and on B's, once media flows both ways. */
   pairs: { a: SelectedPair; b: SelectedPair };
-}
-
-/** Records a line in the test's annotations and on the console. */
-function record(type: string, description: string): void {
-  test.info().annotations.push({ type, description });
-  console.log(`[${test.info().title}] ${type}: ${description}`);
 }
 
 /** What each target saw as the source of one home socket, after checking it answered. */
@@ -100,40 +86,8 @@ async function natCall(natA: NatKind, natB: NatKind): Promise<NatCall> {
   }
   const [a, b] = peers as [PeerPage, PeerPage];
 
-  try {
-    await callPeer(a.page, b.name);
-    await acceptCall(b.page, a.name);
-    await expect(callStatus(a.page)).toHaveText(`In call with ${b.name}`);
-    await expect(callStatus(b.page)).toHaveText(`In call with ${a.name}`);
-    for (const { page } of [a, b]) {
-      await expect.poll(async () => (await inboundStats(page)).framesDecoded).toBeGreaterThan(0);
-    }
-  } finally {
-    // What ICE tried, on both sides: the first thing to read when a call does not connect.
-    for (const [side, { page }] of Object.entries({ a, b })) {
-      record(`candidate pairs on ${side}`, (await candidatePairs(page)).join(' | '));
-    }
-  }
-
-  const pairs = { a: await succeededPair(a), b: await succeededPair(b) };
-  for (const [side, pair] of Object.entries(pairs)) {
-    record(
-      `selected pair on ${side}`,
-      `local ${describeCandidate(pair.local)} ⇄ remote ${describeCandidate(pair.remote)}`,
-    );
-  }
+  const pairs = await callAndReadPairs({ a, b }, 'a', 'b');
   return { topology, a, b, pairs };
-}
-
-async function succeededPair({ page }: PeerPage): Promise<SelectedPair> {
-  let pair: SelectedPair | null = null;
-  await expect
-    .poll(async () => {
-      pair = await selectedPair(page);
-      return pair && { state: pair.state, nominated: pair.nominated };
-    })
-    .toEqual({ state: 'succeeded', nominated: true });
-  return pair!;
 }
 
 /** The page's server-reflexive candidates, as `address:port`. */

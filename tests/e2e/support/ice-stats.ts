@@ -2,7 +2,8 @@
  * ICE as getStats() reports it for the page's last peer connection: the selected candidate pair
  * and the local candidates gathered, to check which path a call took.
  */
-import type { Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { acceptCall, callPeer, callStatus, inboundStats, type PeerPage } from './page-helpers.js';
 
 /** A candidate as the stats report it. */
 export interface CandidateStats {
@@ -107,4 +108,57 @@ export function candidatePairs(page: Page): Promise<string[]> {
     });
     return lines;
   });
+}
+
+/** Records a line in the test's annotations and on the console. */
+export function record(type: string, description: string): void {
+  test.info().annotations.push({ type, description });
+  console.log(`[${test.info().title}] ${type}: ${description}`);
+}
+
+/** The page's selected pair once ICE has nominated it. */
+export async function succeededPair({ page }: PeerPage): Promise<SelectedPair> {
+  let pair: SelectedPair | null = null;
+  await expect
+    .poll(async () => {
+      pair = await selectedPair(page);
+      return pair && { state: pair.state, nominated: pair.nominated };
+    })
+    .toEqual({ state: 'succeeded', nominated: true });
+  return pair!;
+}
+
+/**
+ * `caller` calls `callee`, who accepts; frames decode on both sides. Records what ICE tried (also
+ * when the call fails: the first thing to read) and the pair each side selected, by side name.
+ */
+export async function callAndReadPairs<Side extends string>(
+  sides: Record<Side, PeerPage>,
+  caller: Side,
+  callee: Side,
+): Promise<Record<Side, SelectedPair>> {
+  const [from, to] = [sides[caller], sides[callee]];
+  try {
+    await callPeer(from.page, to.name);
+    await acceptCall(to.page, from.name);
+    await expect(callStatus(from.page)).toHaveText(`In call with ${to.name}`);
+    await expect(callStatus(to.page)).toHaveText(`In call with ${from.name}`);
+    for (const { page } of [from, to]) {
+      await expect.poll(async () => (await inboundStats(page)).framesDecoded).toBeGreaterThan(0);
+    }
+  } finally {
+    for (const [side, { page }] of Object.entries<PeerPage>(sides)) {
+      record(`candidate pairs on ${side}`, (await candidatePairs(page)).join(' | '));
+    }
+  }
+  const pairs = {} as Record<Side, SelectedPair>;
+  for (const side of Object.keys(sides) as Side[]) {
+    const pair = await succeededPair(sides[side]);
+    pairs[side] = pair;
+    record(
+      `selected pair on ${side}`,
+      `local ${describeCandidate(pair.local)} ⇄ remote ${describeCandidate(pair.remote)}`,
+    );
+  }
+  return pairs;
 }
