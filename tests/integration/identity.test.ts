@@ -26,12 +26,11 @@ import { SessionController } from '../../main/session.js';
 import { ResumeTokens } from '../../signaling-server/identity.js';
 import { silentLogger } from '../../signaling-server/log.js';
 import {
-  createSignalingServer,
   type SignalingServer,
   type SignalingServerOptions,
 } from '../../signaling-server/server.js';
 import { createCleanups } from '../support/cleanups.js';
-import { getTestCertificate, nextEvent } from '../support/server-harness.js';
+import { getTestCertificate, startServerWith, nextEvent } from '../support/server-harness.js';
 import { sampleOffer } from '../support/signaling-fixtures.js';
 
 const WAIT_MS = 5000;
@@ -40,18 +39,10 @@ const cleanups = createCleanups();
 afterEach(() => cleanups.run());
 
 /** A server on 127.0.0.1 (port 0 unless given), closed when the test ends. */
-async function startServer(
+function startServer(
   options: Partial<Omit<SignalingServerOptions, 'tls' | 'host'>> = {},
 ): Promise<SignalingServer> {
-  const server = await createSignalingServer({
-    logger: silentLogger,
-    port: 0,
-    ...options,
-    host: '127.0.0.1',
-    tls: await getTestCertificate(),
-  });
-  cleanups.push(() => server.close());
-  return server;
+  return startServerWith(cleanups, options);
 }
 
 /** A Socket.IO client for `url`, not yet connected; reconnecting fast, as the app does slower. */

@@ -9,14 +9,12 @@ import type { ConnectionStatus } from '../../common/bridge-api.js';
 import type { EventName, EventPayloads } from '../../common/ipc-contract.js';
 import { Events, type HandshakeAuth } from '../../common/protocol.js';
 import { SignalingClient, type SignalingClientOptions } from '../../common/signaling-client.js';
-import { silentLogger } from '../../signaling-server/log.js';
 import {
-  createSignalingServer,
   type SignalingServer,
   type SignalingServerOptions,
 } from '../../signaling-server/server.js';
 import { createCleanups } from '../support/cleanups.js';
-import { getTestCertificate } from '../support/server-harness.js';
+import { getTestCertificate, startServerWith } from '../support/server-harness.js';
 import { sampleOffer } from '../support/signaling-fixtures.js';
 
 const WAIT_MS = 5000;
@@ -25,18 +23,10 @@ const cleanups = createCleanups();
 afterEach(() => cleanups.run());
 
 /** A server on 127.0.0.1 (port 0 unless given), closed when the test ends. */
-async function startServer(
+function startServer(
   options: Partial<Omit<SignalingServerOptions, 'tls' | 'host'>> = {},
 ): Promise<SignalingServer> {
-  const server = await createSignalingServer({
-    logger: silentLogger,
-    port: 0,
-    ...options,
-    host: '127.0.0.1',
-    tls: await getTestCertificate(),
-  });
-  cleanups.push(() => server.close());
-  return server;
+  return startServerWith(cleanups, options);
 }
 
 interface Opened {

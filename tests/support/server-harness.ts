@@ -15,6 +15,7 @@ import {
   type SocketOptions,
 } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
+import type { Cleanups } from './cleanups.js';
 import {
   connectErrorCode,
   isAck,
@@ -232,4 +233,20 @@ export function httpsGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A bare server on 127.0.0.1 (port 0 unless given), closed by `cleanups`. */
+export async function startServerWith(
+  cleanups: Cleanups,
+  options: Partial<Omit<SignalingServerOptions, 'tls' | 'host'>> = {},
+): Promise<SignalingServer> {
+  const server = await createSignalingServer({
+    logger: silentLogger,
+    port: 0,
+    ...options,
+    host: '127.0.0.1',
+    tls: await getTestCertificate(),
+  });
+  cleanups.push(() => server.close());
+  return server;
 }
