@@ -132,6 +132,24 @@ export interface SessionInfo {
   notice?: string;
 }
 
+/** A screen or window the desktop app can share, as its own picker shows it. */
+export interface DisplaySource {
+  /** Electron's `DesktopCapturerSource.id` (`screen:…` or `window:…`). */
+  id: string;
+  name: string;
+  kind: 'screen' | 'window';
+  /** A `data:image/png` thumbnail; empty when the system gave none. */
+  thumbnail: string;
+}
+
+/** A file being received, before any byte of it is written. */
+export interface IncomingFile {
+  /** The name the sender gave; main makes it safe and unique in Downloads. */
+  name: string;
+  /** Bytes announced by the sender; writing more is refused. */
+  size: number;
+}
+
 /** The certificate a server presents, learned before trusting it (trust on first use). */
 export interface CertificateProbe {
   url: string;
@@ -180,6 +198,32 @@ export interface SignalingBridge {
    * interfaces; web: the browser's `online` event, without addresses.
    */
   onNetworkChange(listener: (change: NetworkChange) => void): Unsubscribe;
+
+  /**
+   * Screens and windows to share, with thumbnails, for the app's own picker. Desktop only (a
+   * browser has its own picker behind `getDisplayMedia`).
+   */
+  listDisplaySources(): Promise<DisplaySource[]>;
+  /**
+   * The user picked this source: the page's next `getDisplayMedia` (within a few seconds) gets it,
+   * with system audio where the OS allows and `audio` asks for it. Desktop only.
+   */
+  chooseDisplaySource(id: string, audio: boolean): Promise<void>;
+  /** Opens an `http(s)` link in the system browser (after the user clicked it). */
+  openExternal(url: string): Promise<void>;
+  /**
+   * Starts writing a received file into Downloads (as `<name>.part` until it is kept); returns
+   * the sink's id. Desktop only: a browser saves through a download.
+   */
+  saveFileStart(file: IncomingFile): Promise<string>;
+  /** Appends bytes to a sink, in order. Rejects when the disk refuses (full, removed). */
+  saveFileChunk(id: string, chunk: Uint8Array): Promise<void>;
+  /**
+   * Closes a sink. `keep`: the file is renamed to a unique name in Downloads and its path
+   * returned; otherwise (cancelled, checksum mismatch) the partial file is deleted and `null`
+   * returned.
+   */
+  saveFileEnd(id: string, keep: boolean): Promise<string | null>;
 }
 
 declare global {

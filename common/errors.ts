@@ -12,15 +12,25 @@ import { isErrorCode, type ErrorCode } from './protocol.js';
  *   shows both and asks before replacing the pin.
  * - a protocol {@link ErrorCode}: the server refused (a revoked invite is `unauthorized`).
  * - `timeout`, `disconnected`: the server did not answer, or the connection is gone.
+ * - `unsupported`: this platform cannot do it (a browser has no screen picker of the app's own).
+ * - `disk`: the disk refused a received file (full, removed, not writable).
  */
 export type BridgeErrorCode =
-  'fingerprint-required' | 'fingerprint-changed' | 'timeout' | 'disconnected' | ErrorCode;
+  | 'fingerprint-required'
+  | 'fingerprint-changed'
+  | 'timeout'
+  | 'disconnected'
+  | 'unsupported'
+  | 'disk'
+  | ErrorCode;
 
 const BRIDGE_CODES: ReadonlySet<string> = new Set([
   'fingerprint-required',
   'fingerprint-changed',
   'timeout',
   'disconnected',
+  'unsupported',
+  'disk',
 ]);
 
 /** An `Error` whose message starts with its code, so the code survives IPC. */

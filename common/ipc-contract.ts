@@ -27,9 +27,32 @@ export const InvokeChannels = {
   sendCandidate: 'appel:send-candidate',
   sendRinging: 'appel:send-ringing',
   sendHangUp: 'appel:send-hang-up',
+  listDisplaySources: 'appel:list-display-sources',
+  chooseDisplaySource: 'appel:choose-display-source',
+  openExternal: 'appel:open-external',
+  saveFileStart: 'appel:save-file-start',
+  saveFileChunk: 'appel:save-file-chunk',
+  saveFileEnd: 'appel:save-file-end',
 } as const satisfies Partial<Record<keyof SignalingBridge, string>>;
 
 export type InvokeMethod = keyof typeof InvokeChannels;
+
+/** The invokes served by main's session controller (signaling); the rest are desktop services. */
+export const SESSION_METHODS = [
+  'host',
+  'newInvite',
+  'join',
+  'probeCertificate',
+  'leave',
+  'sendOffer',
+  'sendAnswer',
+  'sendCandidate',
+  'sendRinging',
+  'sendHangUp',
+] as const satisfies readonly InvokeMethod[];
+export type SessionMethod = (typeof SESSION_METHODS)[number];
+/** Screen picking, links and received files: served by main's own modules, not the session. */
+export type ServiceMethod = Exclude<InvokeMethod, SessionMethod>;
 export type InvokeChannel = (typeof InvokeChannels)[InvokeMethod];
 
 /** Arguments and result of each invoke, taken from the bridge method of the same name. */

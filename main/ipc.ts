@@ -3,7 +3,14 @@
  * forwarded event per {@link EventChannels} entry. Every handler first checks that the sender is
  * the app's own page, then treats its arguments as `unknown` until a validator narrows them.
  */
-import type { HostRequest, JoinRequest, Unsubscribe } from '../common/bridge-api.js';
+import type {
+  HostRequest,
+  IncomingFile,
+  JoinRequest,
+  SignalingBridge,
+  Unsubscribe,
+} from '../common/bridge-api.js';
+import { CodedError } from '../common/errors.js';
 import {
   EVENT_NAMES,
   EventChannels,
@@ -12,7 +19,10 @@ import {
   type EventPayloads,
   type InvokeArgs,
   type InvokeMethod,
+  SESSION_METHODS,
+  type ServiceMethod,
 } from '../common/ipc-contract.js';
+import { MAX_LINK_LENGTH } from '../common/links.js';
 import {
   DEFAULT_LIMITS,
   Events,
@@ -34,6 +44,19 @@ export interface IpcMainLike<TEvent> {
 export interface EventSource {
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): Unsubscribe;
 }
+
+/**
+ * Screen picking, links and received files: main's own modules (display-capture.ts,
+ * downloads.ts, and Electron's shell for links) serve these, not the session.
+ */
+export type DesktopServices = { [M in ServiceMethod]: SignalingBridge[M] };
+
+/** Largest chunk of a received file accepted in one invoke. */
+export const MAX_FILE_CHUNK = 1024 * 1024;
+/** Longest file name accepted from the page (main shortens it further when saving). */
+const MAX_FILE_NAME = 1024;
+/** Longest display source id accepted (Electron's are `window:<id>:<n>`). */
+const MAX_SOURCE_ID = 256;
 
 /** Longest server address accepted from the page. */
 const MAX_URL_LENGTH = 2048;
@@ -114,6 +137,36 @@ function joinRequest(value: unknown): JoinRequest {
   return request;
 }
 
+function shortString(method: InvokeMethod, what: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw new Error(`${method}: ${what} must be a non-empty string of at most ${max} characters`);
+  }
+  return value;
+}
+
+function boolean(method: InvokeMethod, what: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new Error(`${method}: ${what} must be a boolean`);
+  return value;
+}
+
+function incomingFile(value: unknown): IncomingFile {
+  if (!isRecord(value)) throw new Error('saveFileStart: expected {name, size}');
+  const name = shortString('saveFileStart', 'the file name', value.name, MAX_FILE_NAME);
+  if (typeof value.size !== 'number' || !Number.isSafeInteger(value.size) || value.size < 0) {
+    throw new Error('saveFileStart: the size must be a whole number of bytes');
+  }
+  return { name, size: value.size };
+}
+
+function fileChunk(value: unknown): Uint8Array {
+  // Structured clone gives main a Uint8Array for the page's Uint8Array (or its ArrayBuffer).
+  const chunk = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+  if (!(chunk instanceof Uint8Array) || chunk.byteLength > MAX_FILE_CHUNK) {
+    throw new Error(`saveFileChunk: the chunk must be bytes, at most ${MAX_FILE_CHUNK}`);
+  }
+  return chunk;
+}
+
 /** Validates a relayed message's body with the protocol's own checks (same ones the server uses). */
 function relayed<E extends RelayEvent>(method: InvokeMethod, event: E, to: unknown, body: object) {
   const checked = validateRelayRequest(event, { ...body, to: peerId(method, to) });
@@ -173,7 +226,48 @@ const validators: { [M in InvokeMethod]: (args: unknown[]) => InvokeArgs<M> } = 
     const { to, reason } = relayed('sendHangUp', Events.hangUp, args[0], body);
     return reason ? [to, reason] : [to];
   },
+  listDisplaySources: (args) => {
+    expectArgs('listDisplaySources', args, 0);
+    return [];
+  },
+  chooseDisplaySource: (args) => {
+    expectArgs('chooseDisplaySource', args, 2);
+    const id = shortString('chooseDisplaySource', 'the source id', args[0], MAX_SOURCE_ID);
+    return [id, boolean('chooseDisplaySource', 'audio', args[1])];
+  },
+  openExternal: (args) => {
+    expectArgs('openExternal', args, 1);
+    // Which links may open is the service's decision (common/links.ts); here only the shape.
+    return [shortString('openExternal', 'the link', args[0], MAX_LINK_LENGTH)];
+  },
+  saveFileStart: (args) => {
+    expectArgs('saveFileStart', args, 1);
+    return [incomingFile(args[0])];
+  },
+  saveFileChunk: (args) => {
+    expectArgs('saveFileChunk', args, 2);
+    return [shortString('saveFileChunk', 'the sink id', args[0], 64), fileChunk(args[1])];
+  },
+  saveFileEnd: (args) => {
+    expectArgs('saveFileEnd', args, 2);
+    const id = shortString('saveFileEnd', 'the sink id', args[0], 64);
+    return [id, boolean('saveFileEnd', 'keep', args[1])];
+  },
 };
+
+/** Services a main without them (tests of the session alone) answers with `unsupported`. */
+function unsupportedServices(): DesktopServices {
+  const refuse = (): Promise<never> =>
+    Promise.reject(new CodedError('unsupported', 'Not available in this build of the app.'));
+  return {
+    listDisplaySources: refuse,
+    chooseDisplaySource: refuse,
+    openExternal: refuse,
+    saveFileStart: refuse,
+    saveFileChunk: refuse,
+    saveFileEnd: refuse,
+  };
+}
 
 /**
  * Registers one handler per invoke channel. Returns a function removing them all.
@@ -182,9 +276,12 @@ const validators: { [M in InvokeMethod]: (args: unknown[]) => InvokeArgs<M> } = 
  */
 export function registerIpcHandlers<TEvent>(
   ipcMain: IpcMainLike<TEvent>,
-  controller: SessionApi,
+  session: SessionApi,
   isTrustedSender: (event: TEvent) => boolean,
+  services: DesktopServices = unsupportedServices(),
 ): () => void {
+  const owner = (method: InvokeMethod): object =>
+    (SESSION_METHODS as readonly string[]).includes(method) ? session : services;
   const register = <M extends InvokeMethod>(method: M): void => {
     const channel = InvokeChannels[method];
     ipcMain.handle(channel, async (event, ...args) => {
@@ -192,8 +289,9 @@ export function registerIpcHandlers<TEvent>(
         throw new Error(`Refused ${channel}: the request does not come from the Appel window`);
       }
       const valid = validators[method](args);
-      const call = controller[method] as (...a: InvokeArgs<M>) => ReturnType<SessionApi[M]>;
-      return await call.apply(controller, valid);
+      const target = owner(method) as Record<M, (...a: InvokeArgs<M>) => unknown>;
+      // Called on its owner: the session controller's methods use its private fields.
+      return await target[method](...valid);
     });
   };
   const methods = Object.keys(InvokeChannels) as InvokeMethod[];

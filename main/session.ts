@@ -23,7 +23,7 @@ import {
   EVENT_NAMES,
   type EventName,
   type EventPayloads,
-  type InvokeMethod,
+  type SessionMethod,
 } from '../common/ipc-contract.js';
 import {
   Events,
@@ -58,7 +58,7 @@ import { loadSettings } from './settings.js';
 import { TrustStore } from './trust-store.js';
 
 /** The bridge operations main implements; the IPC handlers call exactly these. */
-export type SessionApi = { [M in InvokeMethod]: SignalingBridge[M] };
+export type SessionApi = { [M in SessionMethod]: SignalingBridge[M] };
 
 /** Sub-folder of userData holding the host's generated certificate. */
 export const CERTIFICATES_DIR = 'certificates';

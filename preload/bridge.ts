@@ -90,5 +90,11 @@ export function createBridge(ipc: IpcRendererLike): SignalingBridge {
     onPeerLeft: (listener) => subscribe('peerLeft', listener),
     onConnectionStatus: (listener) => subscribe('connectionStatus', listener),
     onNetworkChange: (listener) => subscribe('networkChange', listener),
+    listDisplaySources: () => invoke('listDisplaySources'),
+    chooseDisplaySource: (id, audio) => invoke('chooseDisplaySource', id, audio),
+    openExternal: (url) => invoke('openExternal', url),
+    saveFileStart: (file) => invoke('saveFileStart', file),
+    saveFileChunk: (id, chunk) => invoke('saveFileChunk', id, chunk),
+    saveFileEnd: (id, keep) => invoke('saveFileEnd', id, keep),
   };
 }

@@ -7,11 +7,19 @@ import type { SessionInfo, SignalingBridge } from '../../common/bridge-api.js';
 import { errorWords } from '../../common/errors.js';
 import { CallEngine } from './call-engine.js';
 import { callView } from './call-view.js';
+import { chatFeature } from './chat.js';
+import { devicesFeature } from './devices.js';
 import { pageElements, showAlert } from './dom.js';
+import type { CallContext, Feature } from './feature.js';
+import { fileTransferFeature } from './file-transfer.js';
 import { iceSettingsView } from './ice-settings.js';
 import { Marks } from './marks.js';
 import { MediaHolder } from './media.js';
+import { qualityFeature } from './quality.js';
+import { screenShareFeature } from './screen-share.js';
+import { settingsFeature } from './settings.js';
 import { setupView } from './setup-view.js';
+import { keyboardShortcuts } from './shortcuts.js';
 import { PHASE_WORDS } from './words.js';
 
 /** Starts the page on a bridge. */
@@ -34,15 +42,51 @@ export function startApp(bridge: SignalingBridge): void {
 
   const view = callView(ui, () => engine, nameOf, showError);
   const media = new MediaHolder(view.showLocal);
+  /** The parts of the call beyond the videos; each hears every call state and data channel. */
+  const features: Feature[] = [];
   const engine = new CallEngine({
     bridge,
     localMedia: () => media.acquire(),
     releaseMedia: () => media.release(),
     nameOf,
     iceServers: [],
-    onState: view.showCall,
+    onState: (state) => {
+      view.showCall(state);
+      for (const feature of features) feature.onCallState?.(state);
+    },
     onRemoteStream: view.showRemote,
     onError: showError,
+    onChannel: (channel, peer) => {
+      for (const feature of features) feature.onChannel?.(channel, peer);
+    },
+  });
+
+  const context: CallContext = {
+    ui,
+    bridge,
+    engine,
+    media,
+    nameOf,
+    selfName: () => self?.name ?? '',
+    announce,
+    showError,
+  };
+  const share = screenShareFeature(context);
+  features.push(
+    settingsFeature(context),
+    devicesFeature(context),
+    share,
+    chatFeature(context),
+    fileTransferFeature(context),
+    qualityFeature(context),
+    keyboardShortcuts(context),
+  );
+  // A new camera or microphone is sent at once, except the camera while a screen is shared.
+  media.onTrackChange((kind, track) => {
+    if (kind === 'video' && share.active) return;
+    engine
+      .replaceTrack(kind, track)
+      .catch((error: unknown) => showError(`Could not switch the ${kind}: ${errorWords(error)}`));
   });
 
   // The user's own STUN/TURN servers and relay-only, applied to the engine from the start.

@@ -67,7 +67,21 @@ export interface CallEngineOptions {
   onRemoteStream: (stream: MediaStream | null) => void;
   /** Something went wrong that the user should read. */
   onError: (message: string) => void;
+  /**
+   * A data channel of the current call opened by either side: the call's own
+   * ({@link CALL_CHANNELS}, made by the caller with the first offer) and any opened later with
+   * {@link CallEngine.openChannel} by the other side. Channels close with the call.
+   */
+  onChannel?: (channel: RTCDataChannel, peer: PeerId) => void;
 }
+
+/**
+ * The data channels every Appel call has, made by the caller in its first offer so that the
+ * call needs no renegotiation for them; a later channel (one per file) reuses their SCTP
+ * association. A caller running the tutorial's plain page makes none: chat and files are then
+ * unavailable in that call.
+ */
+export const CALL_CHANNELS = { chat: 'appel:chat', files: 'appel:files' } as const;
 
 const KINDS = ['audio', 'video'] as const;
 /** An incoming call rings this long, then ends as missed. */
@@ -143,6 +157,9 @@ class PeerSession {
     };
     this.pc.oniceconnectionstatechange = () => this.onIceState();
     this.pc.onconnectionstatechange = () => this.updatePhase();
+    this.pc.ondatachannel = ({ channel }) => {
+      if (!this.closed) options.onChannel?.(channel, remoteId);
+    };
     this.pc.ontrack = ({ track, streams }) => {
       const stream = streams[0] ?? this.streamFor(track);
       if (!this.closed) options.onRemoteStream(stream);
@@ -196,6 +213,41 @@ class PeerSession {
         this.pc.addTransceiver(kind, { direction: 'recvonly' });
       }
     }
+    // In the same task as the tracks: one negotiation, one offer, carrying the channels too.
+    for (const label of Object.values(CALL_CHANNELS)) {
+      this.options.onChannel?.(this.pc.createDataChannel(label, { ordered: true }), this.remoteId);
+    }
+  }
+
+  /**
+   * Sends `track` in place of what this side sends of its kind (a device switch, a shared
+   * screen): `replaceTrack` on the sender, no renegotiation, so the other side's picture never
+   * stops. Only a call that sends nothing of that kind yet (no camera, a tutorial peer's offer)
+   * renegotiates, to start sending. Runs after the local media was added.
+   */
+  replaceTrack(kind: MediaStreamTrack['kind'], track: MediaStreamTrack | null): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.closed) return;
+      const transceiver = this.pc
+        .getTransceivers()
+        .find((each) => each.currentDirection !== 'stopped' && each.receiver.track.kind === kind);
+      if (transceiver?.sender.track || (transceiver && !track)) {
+        await transceiver.sender.replaceTrack(track);
+        return;
+      }
+      if (!track) return;
+      const stream = new MediaStream([track]);
+      if (transceiver) {
+        transceiver.sender.setStreams(stream);
+        await transceiver.sender.replaceTrack(track);
+        // Was receive-only: now it sends too, which the other side learns by a new offer.
+        transceiver.direction = 'sendrecv';
+      } else {
+        this.pc.addTrack(track, stream);
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async negotiate(): Promise<void> {
@@ -396,6 +448,7 @@ class PeerSession {
     this.pc.oniceconnectionstatechange = null;
     this.pc.onconnectionstatechange = null;
     this.pc.ontrack = null;
+    this.pc.ondatachannel = null;
     this.pc.close();
   }
 }
@@ -483,6 +536,32 @@ export class CallEngine {
    */
   restartIceNow(): void {
     this.session?.restartNow();
+  }
+
+  /**
+   * Sends `track` instead of the current one of its kind in the current call, without
+   * renegotiating when the call already sends that kind (see {@link PeerSession.replaceTrack}).
+   * Resolves at once without a call.
+   */
+  replaceTrack(kind: MediaStreamTrack['kind'], track: MediaStreamTrack | null): Promise<void> {
+    return this.session?.replaceTrack(kind, track) ?? Promise.resolve();
+  }
+
+  /**
+   * Opens a data channel in the current call (for one file, say); the other side gets it through
+   * its `onChannel`. `null` without a call, or in a call without data channels.
+   */
+  openChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel | null {
+    const session = this.session;
+    if (!session || session.closed || !session.pc.sctp) return null;
+    return session.pc.createDataChannel(label, init);
+  }
+
+  /** The current call's statistics, for the quality panel; `null` without a call. */
+  async getStats(): Promise<RTCStatsReport | null> {
+    const session = this.session;
+    if (!session || session.closed) return null;
+    return await session.pc.getStats();
   }
 
   /** The peer of the current call (or of the call that rings), if any. */

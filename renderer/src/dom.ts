@@ -60,6 +60,16 @@ export function pageElements() {
     addIceServer: byId('add-ice-server', HTMLButtonElement),
     iceStatus: byId('ice-status', HTMLElement),
     iceFromServer: byId('ice-from-server', HTMLElement),
+    // Containers each feature module fills with its own elements.
+    settingsPanel: byId('settings-panel', HTMLDivElement),
+    deviceSetup: byId('device-setup', HTMLDivElement),
+    deviceControls: byId('device-controls', HTMLDivElement),
+    shareControls: byId('share-controls', HTMLSpanElement),
+    sharePicker: byId('share-picker', HTMLDivElement),
+    qualityIndicator: byId('quality-indicator', HTMLParagraphElement),
+    qualityPanel: byId('quality-panel', HTMLDivElement),
+    chatPanel: byId('chat-panel', HTMLDivElement),
+    filesPanel: byId('files-panel', HTMLDivElement),
   };
 }
 

@@ -73,12 +73,21 @@ export async function openLocalMedia(
   };
 }
 
+/** Called when the held stream's track of a kind changed (a device switch), to send the new one. */
+export type TrackChangeListener = (
+  kind: MediaStreamTrack['kind'],
+  track: MediaStreamTrack | null,
+) => void;
+
 /**
  * The camera and microphone of the current call: opened on first need, closed (every capture
  * track stopped, so the camera light goes off) when no call needs them.
  */
 export class MediaHolder {
   #opening: Promise<LocalMedia> | null = null;
+  /** What was opened, once it arrived; `null` while closed or opening. */
+  #media: LocalMedia | null = null;
+  readonly #trackListeners = new Set<TrackChangeListener>();
 
   constructor(
     private readonly onChange: (media: LocalMedia | null) => void,
@@ -90,10 +99,52 @@ export class MediaHolder {
     const opening = (this.#opening ??= this.open().then((media) => {
       // Released while the devices were opening: close what arrived late.
       if (this.#opening !== opening) media.stream?.getTracks().forEach((track) => track.stop());
-      else this.onChange(media);
+      else {
+        this.#media = media;
+        this.onChange(media);
+      }
       return media;
     }));
     return (await opening).stream;
+  }
+
+  /** What is open now, or `null`. */
+  get current(): LocalMedia | null {
+    return this.#media;
+  }
+
+  /** The open track of a kind (the camera, the microphone), or `null`. */
+  track(kind: MediaStreamTrack['kind']): MediaStreamTrack | null {
+    return this.#media?.stream?.getTracks().find((track) => track.kind === kind) ?? null;
+  }
+
+  /** Listens for {@link replaceTrack}; returns an unsubscribe. */
+  onTrackChange(listener: TrackChangeListener): () => void {
+    this.#trackListeners.add(listener);
+    return () => this.#trackListeners.delete(listener);
+  }
+
+  /**
+   * Puts `track` in the held stream in place of the one of its kind, stopping the old one; the
+   * page (onChange) and the call (onTrackChange) then use it. Does nothing while closed: the
+   * next open uses the chosen device anyway.
+   */
+  replaceTrack(kind: MediaStreamTrack['kind'], track: MediaStreamTrack | null): void {
+    const media = this.#media;
+    if (!media) {
+      track?.stop();
+      return;
+    }
+    const stream = media.stream ?? new MediaStream();
+    for (const old of stream.getTracks()) {
+      if (old.kind !== kind || old === track) continue;
+      stream.removeTrack(old);
+      old.stop();
+    }
+    if (track && !stream.getTracks().includes(track)) stream.addTrack(track);
+    this.#media = { ...media, stream: stream.getTracks().length > 0 ? stream : null };
+    this.onChange(this.#media);
+    for (const listener of this.#trackListeners) listener(kind, track);
   }
 
   /** Stops every capture track. */
@@ -101,6 +152,7 @@ export class MediaHolder {
     const opening = this.#opening;
     if (!opening) return;
     this.#opening = null;
+    this.#media = null;
     void opening.then((media) => media.stream?.getTracks().forEach((track) => track.stop()));
     this.onChange(null);
   }

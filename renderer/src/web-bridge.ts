@@ -10,6 +10,7 @@
 import { io } from 'socket.io-client';
 import type { SessionInfo, SignalingBridge } from '../../common/bridge-api.js';
 import { CodedError } from '../../common/errors.js';
+import { externalLink } from '../../common/links.js';
 import { EVENT_NAMES, type EventPayloads } from '../../common/ipc-contract.js';
 import { Listeners } from '../../common/listeners.js';
 import { Events, type HandshakeAuth } from '../../common/protocol.js';
@@ -20,6 +21,8 @@ import {
 } from '../../common/signaling-client.js';
 
 const DESKTOP_ONLY = 'Hosting needs the Appel desktop app.';
+const DESKTOP_PICKER = 'A browser shares a screen through its own picker (getDisplayMedia).';
+const DESKTOP_DOWNLOADS = 'A browser saves received files as downloads.';
 
 export function createWebBridge(origin: string = location.origin): SignalingBridge {
   // Listeners outlive connections: the page subscribes once, then joins and leaves many times.
@@ -111,5 +114,18 @@ export function createWebBridge(origin: string = location.origin): SignalingBrid
       addEventListener('online', onOnline);
       return () => removeEventListener('online', onOnline);
     },
+
+    listDisplaySources: () => Promise.reject(new CodedError('unsupported', DESKTOP_PICKER)),
+    chooseDisplaySource: () => Promise.reject(new CodedError('unsupported', DESKTOP_PICKER)),
+    openExternal(url) {
+      const link = externalLink(url);
+      if (!link) return Promise.reject(new CodedError('invalid-payload', `Not a web link: ${url}`));
+      // A new tab that cannot reach back into this page, and is not told where it came from.
+      window.open(link.href, '_blank', 'noopener,noreferrer');
+      return Promise.resolve();
+    },
+    saveFileStart: () => Promise.reject(new CodedError('unsupported', DESKTOP_DOWNLOADS)),
+    saveFileChunk: () => Promise.reject(new CodedError('unsupported', DESKTOP_DOWNLOADS)),
+    saveFileEnd: () => Promise.reject(new CodedError('unsupported', DESKTOP_DOWNLOADS)),
   };
 }

@@ -158,6 +158,13 @@ function installStub(config: StubConfig): void {
     onPeerLeft: () => unsubscribe,
     onConnectionStatus: () => unsubscribe,
     onNetworkChange: () => unsubscribe,
+    // The call's desktop services are not what these screens test: they refuse, recorded.
+    listDisplaySources: () => reject('unsupported: not in the stub'),
+    chooseDisplaySource: () => reject('unsupported: not in the stub'),
+    openExternal: resolved('openExternal'),
+    saveFileStart: () => reject('unsupported: not in the stub'),
+    saveFileChunk: () => reject('unsupported: not in the stub'),
+    saveFileEnd: () => reject('unsupported: not in the stub'),
   };
   Object.defineProperty(window, 'appel', { value: stub });
 }

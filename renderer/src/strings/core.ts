@@ -1,0 +1,6 @@
+/** The core strings, English and French. Keys start with `core.`. */
+import type { Section, Translation } from './types.js';
+
+export const en = {} as const satisfies Section;
+
+export const fr: Translation<typeof en> = {};

@@ -1,0 +1,6 @@
+/** The share strings, English and French. Keys start with `share.`. */
+import type { Section, Translation } from './types.js';
+
+export const en = {} as const satisfies Section;
+
+export const fr: Translation<typeof en> = {};
