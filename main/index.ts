@@ -5,15 +5,20 @@
 import {
   app,
   BrowserWindow,
+  desktopCapturer,
   ipcMain,
   powerMonitor,
   protocol,
   session,
+  shell,
   type IpcMainInvokeEvent,
 } from 'electron';
 import { createLogger } from '../signaling-server/log.js';
 import { appPaths, readDevServerUrl, type AppPaths } from './app-page.js';
 import { APP_SCHEME, APP_SCHEME_DEFINITION, createAppProtocolHandler } from './app-protocol.js';
+import { desktopServices } from './desktop-services.js';
+import { DisplayCapture } from './display-capture.js';
+import { Downloads } from './downloads.js';
 import { hardenWebContents, setupPermissions } from './harden.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { isAppPage } from './navigation.js';
@@ -28,6 +33,8 @@ const log = createLogger('appel:main');
 const hooks = readTestHooks(process.env, app.isPackaged);
 const paths = appPaths(import.meta.url, readDevServerUrl(process.env, app.isPackaged));
 let mainWindow: BrowserWindow | null = null;
+const display = new DisplayCapture(desktopCapturer);
+const downloads = new Downloads(() => app.getPath('downloads'));
 
 /** Before `ready`: userData and Chromium switches are fixed at startup, and the lock reads userData. */
 function setupTestHooks(): void {
@@ -94,7 +101,18 @@ function setupSession(files: AppPaths): SessionController {
     staticDir: files.servedDir,
     ...(hooks.bindHost ? { bindHost: hooks.bindHost } : {}),
   });
-  registerIpcHandlers(ipcMain, controller, (event) => isTrustedSender(event, files.appUrl));
+  const services = desktopServices({
+    display,
+    downloads,
+    openInBrowser: (url) => shell.openExternal(url),
+  });
+  registerIpcHandlers(
+    ipcMain,
+    controller,
+    (event) => isTrustedSender(event, files.appUrl),
+    services,
+  );
+  app.on('will-quit', () => void downloads.abandonAll());
   forwardEvents(controller, (channel, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   });

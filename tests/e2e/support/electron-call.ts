@@ -9,14 +9,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
 import type { SessionInfo } from '../../../common/bridge-api.js';
+import { desktopServices } from '../../../main/desktop-services.js';
+import { DisplayCapture } from '../../../main/display-capture.js';
+import { Downloads } from '../../../main/downloads.js';
 import { forwardEvents, registerIpcHandlers } from '../../../main/ipc.js';
 import { isAppPage } from '../../../main/navigation.js';
 import { CERTIFICATES_DIR, SessionController } from '../../../main/session.js';
 import { createLogger } from '../../../signaling-server/log.js';
 import { chromiumArgs, chromiumExecutable } from '../../support/chromium.js';
 import type { Cleanups } from '../../support/cleanups.js';
-import { connectPageIpc, TestIpcMain, type PageIpc } from './ipc-transport.js';
+import { connectPageIpc, TestIpcMain, type PageIpc, type PageIpcEvent } from './ipc-transport.js';
 import { inboundStats } from './page-helpers.js';
+import { testCapturer } from './test-capturer.js';
 
 const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 const quiet = createLogger('appel:test', { silent: true });
@@ -76,6 +80,12 @@ export interface DesktopApp {
   ipc: PageIpc;
   /** URLs of the frames whose invokes the sender check refused. */
   refused: string[];
+  /** The app's Downloads folder (a fresh temporary one). */
+  downloadsDir: string;
+  /** Main's screen-share decisions, over a stand-in desktopCapturer. */
+  display: DisplayCapture;
+  /** Links main handed to the system browser. */
+  openedLinks: string[];
 }
 
 /** Builds desktop apps for one test; everything they start is undone by `cleanups`. */
@@ -127,7 +137,20 @@ export class DesktopHarness {
     page.on('pageerror', (error) => console.error(`[desktop page] ${error.message}`));
     const ipcMain = new TestIpcMain();
     const refused: string[] = [];
-    registerIpcHandlers(ipcMain, controller, (event) => {
+    const downloadsDir = await this.cleanups.tempDir('appel-downloads-');
+    const downloads = new Downloads(() => downloadsDir);
+    this.cleanups.push(() => downloads.abandonAll());
+    const display = new DisplayCapture(testCapturer);
+    const openedLinks: string[] = [];
+    const services = desktopServices({
+      display,
+      downloads,
+      openInBrowser: (link) => {
+        openedLinks.push(link);
+        return Promise.resolve();
+      },
+    });
+    const isTrusted = (event: PageIpcEvent): boolean => {
       // main/index.ts's guard: the app window's top frame, showing the app's page.
       const trusted =
         event.sender === page &&
@@ -135,7 +158,8 @@ export class DesktopHarness {
         isAppPage(event.senderFrame.url(), appUrl);
       if (!trusted) refused.push(event.senderFrame.url());
       return trusted;
-    });
+    };
+    registerIpcHandlers(ipcMain, controller, isTrusted, services);
     const ipc = await connectPageIpc(page, ipcMain, this.preloadBundle);
     await page.goto(url);
     // Host is offered only on the desktop bridge.
@@ -148,7 +172,7 @@ export class DesktopHarness {
       await ipc.flushed();
       expect(ipc.errors).toEqual([]);
     });
-    return { controller, page, ipc, refused };
+    return { controller, page, ipc, refused, downloadsDir, display, openedLinks };
   }
 
   /**
