@@ -1,7 +1,20 @@
 /**
  * Camera and microphone capture with fallbacks: a call works with audio and video, audio only,
- * video only, or nothing at all (receive only).
+ * video only, or nothing at all (receive only). The devices the user chose are preferred; when
+ * one is gone, the default opens and the notice says so.
  */
+import {
+  CAPTURE_KINDS,
+  TRACK_KIND,
+  isGone,
+  missedChoice,
+  type CaptureKind,
+  type DeviceChoice,
+  type ListedDevice,
+} from './device-choice.js';
+import { chosenDevice } from './device-memory.js';
+import { BOTH_WORDS, KIND_WORDS, type ReasonWords } from './device-words.js';
+import { t } from './i18n.js';
 
 /** What capture gave, and what to tell the user about it. */
 export interface LocalMedia {
@@ -24,53 +37,122 @@ function errorName(error: unknown): string {
   return error instanceof DOMException || error instanceof Error ? error.name : '';
 }
 
-/** Why `device` ("camera", "microphone"…) cannot be used, in words. */
-function explain(error: unknown, device: string): string {
+/** Why a device cannot be used, in the words of `words` ("no camera was found"). */
+export function mediaErrorWords(error: unknown, words: ReasonWords): string {
   switch (errorName(error)) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return `permission to use the ${device} was denied`;
+      return t(words.denied);
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return `no ${device} was found`;
+      return t(words.notFound);
     case 'NotReadableError':
     case 'AbortError':
-      return `the ${device} is in use by another program`;
+      return t(words.busy);
     default:
       return error instanceof Error ? error.message : String(error);
   }
 }
 
-/** Opens the camera and microphone, falling back step by step; never rejects. */
-export async function openLocalMedia(
-  devices: Pick<MediaDevices, 'getUserMedia'> | undefined = navigator.mediaDevices,
-): Promise<LocalMedia> {
-  if (!devices?.getUserMedia) {
-    return {
-      stream: null,
-      notice:
-        'This browser cannot use a camera or microphone here (the page needs https). ' +
-        'You can still receive calls.',
-    };
+/** Whether opening failed because the device is held (some systems open one camera at a time). */
+export function deviceBusy(error: unknown): boolean {
+  return errorName(error) === 'NotReadableError';
+}
+
+type Devices = Pick<MediaDevices, 'getUserMedia' | 'enumerateDevices'>;
+type Chosen = (kind: CaptureKind) => DeviceChoice | null;
+type Wished = Record<'audio' | 'video', MediaTrackConstraints | true>;
+
+/** What the browser lists now; nothing when it cannot say. */
+async function listed(devices: Devices): Promise<MediaDeviceInfo[]> {
+  try {
+    return await devices.enumerateDevices();
+  } catch (error) {
+    console.warn('appel:media enumerateDevices failed', error);
+    return [];
   }
+}
+
+/** The chosen device of `kind`, unless the list shows it is gone; else the default (`true`). */
+function wish(
+  kind: CaptureKind,
+  chosen: Chosen,
+  list: readonly ListedDevice[],
+): MediaTrackConstraints | true {
+  const choice = chosen(kind);
+  if (!choice || isGone(list, kind, choice.deviceId)) return true;
+  return { deviceId: { exact: choice.deviceId } };
+}
+
+/**
+ * Opens what `attempt` asks for, on the wished devices. A chosen device that the list could not
+ * vouch for (no permission yet) may be gone: then the defaults open. (`ideal` would say it in
+ * one request, but Chromium does not honour an ideal deviceId.)
+ */
+async function capture(devices: Devices, attempt: Attempt, wished: Wished): Promise<MediaStream> {
+  const ask = (kinds: Wished) =>
+    devices.getUserMedia({
+      audio: attempt.audio && kinds.audio,
+      video: attempt.video && kinds.video,
+    });
+  try {
+    return await ask(wished);
+  } catch (error) {
+    const exact = wished.audio !== true || wished.video !== true;
+    if (!exact || errorName(error) !== 'OverconstrainedError') throw error;
+    return await ask({ audio: true, video: true });
+  }
+}
+
+/** A notice for each chosen device the stream did not get because it is gone. */
+async function missedNotices(
+  devices: Devices,
+  stream: MediaStream,
+  chosen: Chosen,
+): Promise<string[]> {
+  // Access is granted now: the list names every device.
+  const list = await listed(devices);
+  return CAPTURE_KINDS.flatMap((kind) => {
+    const track = stream.getTracks().find((each) => each.kind === TRACK_KIND[kind]);
+    const missed = missedChoice(chosen(kind), track?.getSettings().deviceId);
+    if (!missed || list.some((device) => device.deviceId === missed.deviceId)) return [];
+    return [t(KIND_WORDS[kind].gone, { device: missed.label || t(KIND_WORDS[kind].label) })];
+  });
+}
+
+/**
+ * Opens the camera and microphone, the chosen ones or else the defaults, falling back step by
+ * step; never rejects.
+ */
+export async function openLocalMedia(
+  devices: Devices | undefined = navigator.mediaDevices,
+  chosen: Chosen = chosenDevice,
+): Promise<LocalMedia> {
+  if (!devices?.getUserMedia) return { stream: null, notice: t('devices.noMediaApi') };
+  const list = await listed(devices);
+  const wished = {
+    audio: wish('audioinput', chosen, list),
+    video: wish('videoinput', chosen, list),
+  };
   let firstError: unknown = null;
   for (const attempt of ATTEMPTS) {
     try {
-      const stream = await devices.getUserMedia(attempt);
-      if (firstError === null) return { stream, notice: '' };
-      const missing = attempt.video ? 'microphone' : 'camera';
-      return { stream, notice: `Calling without ${missing}: ${explain(firstError, missing)}.` };
+      const stream = await capture(devices, attempt, wished);
+      const notices = await missedNotices(devices, stream, chosen);
+      if (firstError !== null) {
+        const missing = attempt.video ? 'audioinput' : 'videoinput';
+        const reason = mediaErrorWords(firstError, KIND_WORDS[missing]);
+        const without = attempt.video ? 'devices.withoutMicrophone' : 'devices.withoutCamera';
+        notices.unshift(t(without, { reason }));
+      }
+      return { stream, notice: notices.join(' ') };
     } catch (error) {
       firstError ??= error;
       console.warn('appel:media getUserMedia failed', attempt, error);
     }
   }
-  return {
-    stream: null,
-    notice:
-      `No camera or microphone: ${explain(firstError, 'camera and microphone')}. ` +
-      'You can still receive the other side’s video and audio.',
-  };
+  const reason = mediaErrorWords(firstError, BOTH_WORDS);
+  return { stream: null, notice: t('devices.noMedia', { reason }) };
 }
 
 /** Called when the held stream's track of a kind changed (a device switch), to send the new one. */

@@ -51,12 +51,20 @@ export interface ChromiumArgsOptions {
    * their own (netns.ts), where candidates are real interface addresses. @default true
    */
   loopback?: boolean;
+  /**
+   * How many fake cameras, microphones and speakers Chromium lists, for tests that switch
+   * devices (3 gives fake_device_0..2, "Fake Audio Input 1/2", "Fake Audio Output 1/2").
+   * @default Chromium's own: one of each
+   */
+  fakeDeviceCount?: number;
 }
 
 /** Launch flags: fake media, loopback WebRTC, no background network, one trusted certificate. */
 export function chromiumArgs(options: ChromiumArgsOptions = {}): string[] {
   const args = [
-    '--use-fake-device-for-media-stream',
+    options.fakeDeviceCount === undefined
+      ? '--use-fake-device-for-media-stream'
+      : `--use-fake-device-for-media-stream=device-count=${options.fakeDeviceCount}`,
     '--use-fake-ui-for-media-stream',
     ...(options.loopback === false ? [] : ['--allow-loopback-in-peer-connection']),
     '--no-sandbox',
