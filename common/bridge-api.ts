@@ -140,6 +140,8 @@ export interface DisplaySource {
   kind: 'screen' | 'window';
   /** A `data:image/png` thumbnail; empty when the system gave none. */
   thumbnail: string;
+  /** Whether the system's sound can be shared with it (main knows what the OS allows). */
+  systemAudio: boolean;
 }
 
 /** A file being received, before any byte of it is written. */

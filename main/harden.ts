@@ -1,12 +1,14 @@
 /**
  * Security for every webContents and the default session, in one place: no navigation away from
  * the app's page, no new windows (web links open in the system browser), no <webview>, media and
- * clipboard-write permissions for the app's page only, no screen capture.
+ * clipboard-write permissions for the app's page only, and screen capture only of what the user
+ * picked in the app's own picker.
  */
 import { shell, type Session, type WebContents } from 'electron';
 import type { Logger } from '../signaling-server/log.js';
 import { isAppPage, isSafeExternalUrl } from './navigation.js';
-import { isPermissionGranted, refuseDisplayMedia } from './permissions.js';
+import type { DisplayCapture } from './display-capture.js';
+import { isPermissionGranted } from './permissions.js';
 
 function openExternally(url: string, log: Logger): void {
   if (!isSafeExternalUrl(url)) {
@@ -44,22 +46,50 @@ export function hardenWebContents(contents: WebContents, appUrl: string, log: Lo
 /**
  * Deny by default: camera, microphone and clipboard writes only for the app's own page. Electron
  * grants every permission when no handler is set, so both the request and the check handler are
- * set; so is the display media handler, which refuses every request.
+ * set. Screen capture goes to the app's page only, and only the source the user picked in its
+ * picker (`display`); Electron's own picker stays off so that nothing bypasses that choice.
  */
-export function setupPermissions(session: Session, appUrl: string, log: Logger): void {
+export function setupPermissions(
+  session: Session,
+  appUrl: string,
+  log: Logger,
+  display: DisplayCapture,
+): void {
+  const context = () => ({ screenPicked: display.picked });
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const granted = isPermissionGranted(permission, details, appUrl);
+    const granted = isPermissionGranted(permission, details, appUrl, context());
     if (!granted) log.warn('denied a permission', { permission, url: details.requestingUrl });
     callback(granted);
   });
   session.setPermissionCheckHandler((_contents, permission, _origin, details) =>
-    isPermissionGranted(permission, details, appUrl),
+    isPermissionGranted(permission, details, appUrl, context()),
   );
-  session.setDisplayMediaRequestHandler((request, callback) => {
-    const frame = request.frame;
-    const frameUrl = frame && !frame.isDestroyed() ? frame.url : undefined;
-    const reason = refuseDisplayMedia(frameUrl, appUrl);
-    log.warn('denied a screen capture', { reason, origin: request.securityOrigin });
-    callback(null);
-  });
+  session.setDisplayMediaRequestHandler(
+    (request, callback) => {
+      const frame = request.frame && !request.frame.isDestroyed() ? request.frame : null;
+      const decision = display.decide(
+        {
+          frameUrl: frame?.url,
+          topFrame: frame?.parent === null,
+          videoRequested: request.videoRequested,
+          audioRequested: request.audioRequested,
+        },
+        appUrl,
+      );
+      if ('refused' in decision) {
+        log.warn('denied a screen capture', {
+          reason: decision.refused,
+          origin: request.securityOrigin,
+        });
+        callback(null);
+        return;
+      }
+      log.info('sharing the picked screen or window', {
+        source: decision.granted.video.id,
+        systemAudio: decision.granted.audio !== undefined,
+      });
+      callback(decision.granted);
+    },
+    { useSystemPicker: false },
+  );
 }

@@ -80,7 +80,7 @@ function setupAppProtocol(files: AppPaths): void {
 
 function setupHardening(appUrl: string): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl, log));
-  setupPermissions(session.defaultSession, appUrl, log);
+  setupPermissions(session.defaultSession, appUrl, log, display);
 }
 
 /** The fiddle guard: only the main window's top frame, showing the app's page, may call main. */

@@ -1,8 +1,8 @@
 /**
- * Which web permissions the window gets: camera and microphone, and writing to the clipboard (the
- * copy buttons), for the app's own page; nothing for anything else. Electron grants everything
- * when no handler is set, so both the request and the check handler are wired to this one
- * decision. Screen capture is refused until the app has its own source picker.
+ * Which web permissions the window gets: camera and microphone, writing to the clipboard (the
+ * copy buttons), and screen capture while the user's pick in the app's own picker waits, for the
+ * app's own page; nothing for anything else. Electron grants everything when no handler is set,
+ * so both the request and the check handler are wired to this one decision.
  */
 import { isAppPage } from './navigation.js';
 
@@ -23,7 +23,24 @@ const MEDIA_TYPES: ReadonlySet<string> = new Set(['video', 'audio']);
  * What the app's page may use. `clipboard-sanitized-write` is `navigator.clipboard.writeText`;
  * reading the clipboard (`clipboard-read`), notifications, geolocation and the rest are denied.
  */
-const PAGE_PERMISSIONS: ReadonlySet<string> = new Set(['media', 'clipboard-sanitized-write']);
+const PAGE_PERMISSIONS: ReadonlySet<string> = new Set([
+  'media',
+  'display-capture',
+  'clipboard-sanitized-write',
+]);
+
+/** What the decision depends on beyond the request. */
+export interface PermissionContext {
+  /**
+   * The user picked a screen or window in the app's picker and its `getDisplayMedia` has not
+   * come yet (display-capture.ts). Electron 45 asks for `display-capture` before its display
+   * media handler, and so does `getUserMedia` with a `chromeMediaSourceId`, which no handler
+   * sees: without a pick, neither gets anything.
+   */
+  screenPicked: boolean;
+}
+
+const NOTHING_PICKED: PermissionContext = { screenPicked: false };
 
 function isCallMedia(details: PermissionDetails): boolean {
   if (details.mediaTypes?.some((type) => !MEDIA_TYPES.has(type))) return false;
@@ -39,24 +56,11 @@ export function isPermissionGranted(
   permission: string,
   details: PermissionDetails,
   appUrl: string,
+  context: PermissionContext = NOTHING_PICKED,
 ): boolean {
   if (!PAGE_PERMISSIONS.has(permission)) return false;
   if (details.isMainFrame === false) return false;
   if (!isAppPage(details.requestingUrl, appUrl)) return false;
+  if (permission === 'display-capture') return context.screenPicked && isCallMedia(details);
   return permission !== 'media' || isCallMedia(details);
-}
-
-/** Why `getDisplayMedia` was refused, for the log. */
-export type DisplayMediaRefusal = 'no-picker' | 'not-the-app-page';
-
-/**
- * `getDisplayMedia` gets no source: granting one without asking would share a screen the user
- * never chose. From the app's page (`frameUrl`) that is a missing feature; from anything else, a
- * stranger asking.
- */
-export function refuseDisplayMedia(
-  frameUrl: string | undefined,
-  appUrl: string,
-): DisplayMediaRefusal {
-  return isAppPage(frameUrl, appUrl) ? 'no-picker' : 'not-the-app-page';
 }

@@ -106,6 +106,10 @@ export const session = {
   },
 };
 export const shell = { openExternal: async (url) => { state.opened.push(url); } };
+export const desktopCapturer = {
+  getSources: async () => [{ id: 'screen:1:0', name: 'Entire screen',
+    thumbnail: { toDataURL: () => 'data:image/png;base64,AAAA' } }],
+};
 export const powerMonitor = new EventEmitter();
 `;
 
@@ -182,9 +186,16 @@ report.permissions = {
   checkClipboardWrite: state.permissionCheck(contents, 'clipboard-sanitized-write', 'app://appel', own),
   checkGeolocation: state.permissionCheck(contents, 'geolocation', 'app://appel', own),
 };
-report.displayMedia = await new Promise((resolve) =>
+const shareScreen = () => new Promise((resolve) =>
   state.displayMedia({ frame: contents.mainFrame, securityOrigin: 'app://appel',
     videoRequested: true, audioRequested: false, userGesture: true }, resolve));
+report.displayMedia = await shareScreen();
+// The app's picker: list, pick, then one getDisplayMedia gets that source.
+report.sources = await call(invoke.listDisplaySources, trusted);
+report.picked = await call(invoke.chooseDisplaySource, trusted, 'screen:1:0', false);
+report.pickedPermission = await decide('display-capture', { ...own, mediaTypes: ['video'] });
+report.pickedMedia = await shareScreen();
+report.secondMedia = await shareScreen();
 const navigate = (url) => {
   const event = { url, prevented: false, preventDefault() { this.prevented = true; } };
   contents.emit('will-navigate', event);
@@ -342,8 +353,15 @@ describe('the bundled main process', () => {
       checkClipboardWrite: true,
       checkGeolocation: false,
     });
-    // Screen capture gets no source until the app has its own picker.
+    // Screen capture gets no source without a pick in the app's picker, and one source per pick.
     expect(report.displayMedia).toBeNull();
+    expect(report.sources).toMatchObject({ ok: true, value: [{ id: 'screen:1:0' }] });
+    expect(report.picked).toEqual({ ok: true });
+    expect(report.pickedPermission).toBe(true);
+    expect(report.pickedMedia).toEqual({
+      video: { id: 'screen:1:0', name: 'Entire screen', thumbnail: {} },
+    });
+    expect(report.secondMedia).toBeNull();
     expect(report.navigationBlocked).toEqual({ away: true, own: false, file: true });
     expect(report.windowOpen).toEqual({ action: 'deny' });
     expect(report.webviewBlocked).toBe(true);

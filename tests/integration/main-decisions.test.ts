@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { appPaths, readDevServerUrl } from '../../main/app-page.js';
 import { isAppPage, isSafeExternalUrl } from '../../main/navigation.js';
 import { localServerUrl, serverUrls, type InterfaceTable } from '../../main/network.js';
-import { isPermissionGranted, refuseDisplayMedia } from '../../main/permissions.js';
+import { isPermissionGranted } from '../../main/permissions.js';
 import { bringBack, type FocusableWindow } from '../../main/single-instance.js';
 import { readTestHooks } from '../../main/test-hooks.js';
 
@@ -38,13 +38,27 @@ describe('isPermissionGranted', () => {
     ).toBe(false);
   });
 
-  it('denies screen capture until the app has its own picker', () => {
-    expect(isPermissionGranted('display-capture', { ...own, mediaTypes: ['video'] }, APP)).toBe(
+  it('allows screen capture to the app page only while a pick in its picker waits', () => {
+    const picked = { screenPicked: true };
+    const screen = { ...own, mediaTypes: ['video', 'audio'] };
+    expect(isPermissionGranted('display-capture', screen, APP)).toBe(false);
+    expect(isPermissionGranted('display-capture', screen, APP, { screenPicked: false })).toBe(
       false,
     );
-    expect(refuseDisplayMedia(APP, APP)).toBe('no-picker');
-    expect(refuseDisplayMedia('https://evil.example/', APP)).toBe('not-the-app-page');
-    expect(refuseDisplayMedia(undefined, APP)).toBe('not-the-app-page');
+    expect(isPermissionGranted('display-capture', screen, APP, picked)).toBe(true);
+    expect(
+      isPermissionGranted(
+        'display-capture',
+        { ...screen, requestingUrl: 'https://evil.example/' },
+        APP,
+        picked,
+      ),
+    ).toBe(false);
+    expect(
+      isPermissionGranted('display-capture', { ...screen, isMainFrame: false }, APP, picked),
+    ).toBe(false);
+    // A pick lets nothing else through.
+    expect(isPermissionGranted('notifications', own, APP, picked)).toBe(false);
   });
 
   it.each([
