@@ -4,7 +4,6 @@
  */
 import type { PeerInfo, PeerId } from '../../common/protocol.js';
 import type { SessionInfo, SignalingBridge } from '../../common/bridge-api.js';
-import { errorWords } from '../../common/errors.js';
 import { CallEngine } from './call-engine.js';
 import { callView } from './call-view.js';
 import { chatFeature } from './chat.js';
@@ -12,6 +11,7 @@ import { devicesFeature } from './devices.js';
 import { pageElements, showAlert } from './dom.js';
 import type { CallContext, Feature } from './feature.js';
 import { fileTransferFeature } from './file-transfer.js';
+import { onLanguageChange, showText, t } from './i18n.js';
 import { iceSettingsView } from './ice-settings.js';
 import { Marks } from './marks.js';
 import { MediaHolder } from './media.js';
@@ -20,7 +20,7 @@ import { screenShareFeature } from './screen-share.js';
 import { settingsFeature } from './settings.js';
 import { setupView } from './setup-view.js';
 import { keyboardShortcuts } from './shortcuts.js';
-import { PHASE_WORDS } from './words.js';
+import { errorSentence, phaseWords } from './words.js';
 
 /** Starts the page on a bridge. */
 export function startApp(bridge: SignalingBridge): void {
@@ -30,17 +30,19 @@ export function startApp(bridge: SignalingBridge): void {
   const present = new Set<PeerId>();
   let self: PeerInfo | null = null;
 
-  const nameOf = (peer: PeerId): string => names.get(peer) ?? 'Someone';
-  const showError = (message: string): void => showAlert(message);
+  const nameOf = (peer: PeerId): string => names.get(peer) ?? t('core.someone');
+  // The alert and the notice keep how to say their last words, to say them again in a new
+  // language; words from elsewhere (the engine, a feature) are kept as they came.
+  const fail = showAlert;
+  const showError = (message: string): void => fail(() => message);
   const clearError = (): void => {
     ui.alert.hidden = true;
-    ui.alert.textContent = '';
+    showText(ui.alert, () => '');
   };
-  const announce = (message: string): void => {
-    ui.notice.textContent = message;
-  };
+  const say = (words: () => string): void => showText(ui.notice, words);
+  const announce = (message: string): void => say(() => message);
 
-  const view = callView(ui, () => engine, nameOf, showError);
+  const view = callView(ui, () => engine, nameOf, fail);
   const media = new MediaHolder(view.showLocal);
   /** The parts of the call beyond the videos; each hears every call state and data channel. */
   const features: Feature[] = [];
@@ -84,9 +86,13 @@ export function startApp(bridge: SignalingBridge): void {
   // A new camera or microphone is sent at once, except the camera while a screen is shared.
   media.onTrackChange((kind, track) => {
     if (kind === 'video' && share.active) return;
-    engine
-      .replaceTrack(kind, track)
-      .catch((error: unknown) => showError(`Could not switch the ${kind}: ${errorWords(error)}`));
+    engine.replaceTrack(kind, track).catch((error: unknown) =>
+      fail(() =>
+        t(kind === 'audio' ? 'core.switchAudioFailed' : 'core.switchVideoFailed', {
+          reason: errorSentence(error),
+        }),
+      ),
+    );
   });
 
   // The user's own STUN/TURN servers and relay-only, applied to the engine from the start.
@@ -100,7 +106,7 @@ export function startApp(bridge: SignalingBridge): void {
     try {
       engine.call(peer);
     } catch (error) {
-      showError(errorWords(error));
+      fail(() => errorSentence(error));
     }
   }
 
@@ -114,8 +120,8 @@ export function startApp(bridge: SignalingBridge): void {
       label.textContent = name;
       const button = document.createElement('button');
       button.type = 'button';
-      button.textContent = 'Call';
-      button.setAttribute('aria-label', `Call ${name}`);
+      button.textContent = t('core.callButton');
+      button.setAttribute('aria-label', t('core.callPerson', { name }));
       button.addEventListener('click', () => call(id));
       item.append(label, button);
       return item;
@@ -123,6 +129,7 @@ export function startApp(bridge: SignalingBridge): void {
     ui.peerList.replaceChildren(...items);
     ui.noPeers.hidden = items.length > 0;
   }
+  onLanguageChange(renderPeers);
 
   function setSelf(info: PeerInfo | null): void {
     self = info;
@@ -154,13 +161,14 @@ export function startApp(bridge: SignalingBridge): void {
 
   bridge.onConnectionStatus((status) => {
     if (status.self && status.self.id !== self?.id && !ui.session.hidden) setSelf(status.self);
-    const words = PHASE_WORDS[status.phase];
-    ui.signalingStatus.textContent = status.detail ? `${words} (${status.detail})` : words;
+    showText(ui.signalingStatus, () => phaseWords(status));
     ui.signalingStatus.dataset.phase = status.phase;
-    if (status.phase === 'closed' && status.detail && !ui.session.hidden) {
-      showError(`Disconnected from the server: ${status.detail}`);
+    const detail = status.detail;
+    if (status.phase === 'closed' && detail && !ui.session.hidden) {
+      fail(() => t('core.disconnectedFromServer', { detail }));
     }
   });
+  showText(ui.signalingStatus, () => phaseWords({ phase: 'idle' }));
 
   // An address came or went: restart ICE now rather than wait for the checks to time out.
   bridge.onNetworkChange(() => engine.restartIceNow());
@@ -189,7 +197,7 @@ export function startApp(bridge: SignalingBridge): void {
     try {
       await bridge.leave();
     } catch (error) {
-      showError(`Could not leave cleanly: ${errorWords(error)}`);
+      fail(() => t('core.leaveFailed', { reason: errorSentence(error) }));
     }
     setSelf(null);
     present.clear();
@@ -199,25 +207,27 @@ export function startApp(bridge: SignalingBridge): void {
   }
   ui.leaveButton.addEventListener('click', () => void leave());
 
-  async function copy(text: string, what: string): Promise<void> {
+  async function copyInvite(): Promise<void> {
     try {
-      await navigator.clipboard.writeText(text);
-      announce(`Copied ${what}.`);
+      await navigator.clipboard.writeText(ui.inviteText.value);
+      say(() => t('core.copiedInvite'));
     } catch (error) {
-      showError(`Could not copy ${what}: ${errorWords(error)}`);
+      fail(() => t('core.copyInviteFailed', { reason: errorSentence(error) }));
     }
   }
-  ui.copyInvite.addEventListener('click', () => void copy(ui.inviteText.value, 'the invite'));
+  ui.copyInvite.addEventListener('click', () => void copyInvite());
   ui.newInvite.addEventListener('click', () => {
     bridge
       .newInvite()
       .then((host) => {
         ui.inviteText.value = host.invite;
-        announce('New invite ready: the old one no longer lets anyone in.');
+        say(() => t('core.newInviteReady'));
       })
-      .catch((error: unknown) => showError(`Could not make a new invite: ${errorWords(error)}`));
+      .catch((error: unknown) =>
+        fail(() => t('core.newInviteFailed', { reason: errorSentence(error) })),
+      );
   });
 
-  setupView(ui, bridge, { onSession: enterSession, showError, clearError, announce });
+  setupView(ui, bridge, { onSession: enterSession, showError: fail, clearError, announce: say });
   view.showCall({ phase: 'idle', peer: null });
 }

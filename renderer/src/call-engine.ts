@@ -44,7 +44,29 @@ export interface CallState {
   peer: PeerId | null;
   /** Why the call ended or failed, in words. */
   detail?: string;
+  /** Why the call ended or failed, for the page to say in its own language, when known. */
+  reason?: CallEndReason;
 }
+
+/**
+ * Why a call ended or failed; each has the English words of {@link CallState.detail}:
+ * `you-hung-up`, `you-declined` (the call that rang), `missed` / `missed-they-left` (it rang
+ * unanswered), `they-left` (left the room), `declined` / `busy` / `no-answer` / `hung-up` (the
+ * other side's {@link HangUpReason}), `connect-timeout` ({@link CONNECT_TIMEOUT_MS}),
+ * `connection-lost` ({@link RECOVERY_TIMEOUT_MS}).
+ */
+export type CallEndReason =
+  | 'you-hung-up'
+  | 'you-declined'
+  | 'missed'
+  | 'missed-they-left'
+  | 'they-left'
+  | 'declined'
+  | 'busy'
+  | 'no-answer'
+  | 'hung-up'
+  | 'connect-timeout'
+  | 'connection-lost';
 
 export interface CallEngineOptions {
   bridge: SignalingBridge;
@@ -89,7 +111,7 @@ export const RING_TIMEOUT_MS = 30_000;
 /** A caller gives up a little after the callee's ring would have ended, in case it never rang. */
 const NO_ANSWER_MS = RING_TIMEOUT_MS + 5_000;
 /** An accepted call that has not connected by then is given up. */
-const CONNECT_TIMEOUT_MS = 30_000;
+export const CONNECT_TIMEOUT_MS = 30_000;
 /** A call whose connection dropped ends if it is not back within this bound. */
 export const RECOVERY_TIMEOUT_MS = 20_000;
 /**
@@ -99,6 +121,20 @@ export const RECOVERY_TIMEOUT_MS = 20_000;
 export const DISCONNECTED_RESTART_MS = 3_000;
 /** While the call is not back, the driving side restarts ICE again this often. */
 export const RESTART_INTERVAL_MS = 4_000;
+
+/** Why a call the other side ended or never took is over. */
+function endReason(reason: HangUpReason | undefined): CallEndReason {
+  switch (reason) {
+    case 'declined':
+      return 'declined';
+    case 'busy':
+      return 'busy';
+    case 'missed':
+      return 'no-answer';
+    default:
+      return 'hung-up';
+  }
+}
 
 /** The words for a call the other side ended or never took. */
 function endWords(name: string, reason: HangUpReason | undefined): string {
@@ -145,7 +181,7 @@ class PeerSession {
     configuration: RTCConfiguration,
     private readonly options: CallEngineOptions,
     private readonly report: (state: CallState) => void,
-    private readonly fail: (session: PeerSession, message: string) => void,
+    private readonly fail: (session: PeerSession, message: string, reason?: CallEndReason) => void,
   ) {
     // The callee has the offer already: what it waits for next is the connection itself.
     this.answered = !initiator;
@@ -167,7 +203,7 @@ class PeerSession {
     // The caller waits for the callee to decide; the callee (who accepted) for the connection.
     if (initiator) {
       this.connectTimer = setTimeout(
-        () => this.fail(this, endWords(options.nameOf(remoteId), 'missed')),
+        () => this.fail(this, endWords(options.nameOf(remoteId), 'missed'), 'no-answer'),
         NO_ANSWER_MS,
       );
     } else {
@@ -186,6 +222,7 @@ class PeerSession {
           this,
           `Could not connect to ${this.options.nameOf(this.remoteId)} within ` +
             `${CONNECT_TIMEOUT_MS / 1000} s (a firewall or NAT may block the direct connection).`,
+          'connect-timeout',
         ),
       CONNECT_TIMEOUT_MS,
     );
@@ -428,6 +465,7 @@ class PeerSession {
             this,
             `The connection to ${this.options.nameOf(this.remoteId)} was lost and did not ` +
               `come back within ${RECOVERY_TIMEOUT_MS / 1000} s.`,
+            'connection-lost',
           ),
         RECOVERY_TIMEOUT_MS,
       );
@@ -492,8 +530,10 @@ export class CallEngine {
       bridge.onHangUp(({ from, reason }) => this.onHangUp(from, reason)),
       bridge.onPeerLeft(({ id }) => {
         const name = this.options.nameOf(id);
-        if (this.incoming?.from === id) this.endIncoming(`Missed call from ${name} (they left).`);
-        this.end(id, `${name} left.`);
+        if (this.incoming?.from === id) {
+          this.endIncoming(`Missed call from ${name} (they left).`, 'missed-they-left');
+        }
+        this.end(id, `${name} left.`, 'they-left');
       }),
     ];
   }
@@ -557,6 +597,16 @@ export class CallEngine {
     return session.pc.createDataChannel(label, init);
   }
 
+  /**
+   * Whether the current call has data channels: `false` when the caller's offer had none (the
+   * tutorial's plain page), `null` without a call or before offer and answer are both applied.
+   */
+  get carriesData(): boolean | null {
+    const pc = this.session?.pc;
+    if (!pc?.currentLocalDescription || !pc.currentRemoteDescription) return null;
+    return pc.sctp !== null;
+  }
+
   /** The current call's statistics, for the quality panel; `null` without a call. */
   async getStats(): Promise<RTCStatsReport | null> {
     const session = this.session;
@@ -600,7 +650,10 @@ export class CallEngine {
     const incoming = this.incoming;
     if (!incoming) return;
     this.signalEnd(incoming.from, 'declined');
-    this.endIncoming(`You declined the call from ${this.options.nameOf(incoming.from)}.`);
+    this.endIncoming(
+      `You declined the call from ${this.options.nameOf(incoming.from)}.`,
+      'you-declined',
+    );
   }
 
   /** Ends the current call (or declines the one that rings) and tells the other side. */
@@ -612,7 +665,12 @@ export class CallEngine {
     const session = this.session;
     if (!session) return;
     this.signalEnd(session.remoteId);
-    this.close(session, { phase: 'ended', peer: session.remoteId, detail: 'You hung up.' });
+    this.close(session, {
+      phase: 'ended',
+      peer: session.remoteId,
+      detail: 'You hung up.',
+      reason: 'you-hung-up',
+    });
   }
 
   dispose(): void {
@@ -641,11 +699,11 @@ export class CallEngine {
         if (state.phase === 'connecting' && ['calling', 'ringing'].includes(this.phase)) return;
         this.report(state);
       },
-      (failed, message) => {
+      (failed, message, reason) => {
         if (this.session !== failed) return;
         this.signalEnd(failed.remoteId);
         this.options.onError(message);
-        this.close(failed, { phase: 'failed', peer: failed.remoteId, detail: message });
+        this.close(failed, { phase: 'failed', peer: failed.remoteId, detail: message, reason });
       },
     );
     this.session = session;
@@ -675,7 +733,7 @@ export class CallEngine {
       candidates: [],
       timer: setTimeout(() => {
         this.signalEnd(from, 'missed');
-        this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`);
+        this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`, 'missed');
       }, RING_TIMEOUT_MS),
     };
     this.options.bridge
@@ -686,27 +744,27 @@ export class CallEngine {
 
   private onHangUp(from: PeerId, reason: HangUpReason | undefined): void {
     if (this.incoming?.from === from) {
-      this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`);
+      this.endIncoming(`Missed call from ${this.options.nameOf(from)}.`, 'missed');
       return;
     }
-    this.end(from, endWords(this.options.nameOf(from), reason));
+    this.end(from, endWords(this.options.nameOf(from), reason), endReason(reason));
   }
 
-  private endIncoming(detail: string): void {
+  private endIncoming(detail: string, reason?: CallEndReason): void {
     const incoming = this.incoming;
     if (!incoming) return;
     clearTimeout(incoming.timer);
     this.incoming = null;
-    this.report({ phase: 'ended', peer: incoming.from, detail });
+    this.report({ phase: 'ended', peer: incoming.from, detail, reason });
   }
 
   private sessionWith(peer: PeerId): PeerSession | null {
     return this.session?.remoteId === peer ? this.session : null;
   }
 
-  private end(peer: PeerId, detail: string): void {
+  private end(peer: PeerId, detail: string, reason: CallEndReason): void {
     const session = this.sessionWith(peer);
-    if (session) this.close(session, { phase: 'ended', peer, detail });
+    if (session) this.close(session, { phase: 'ended', peer, detail, reason });
   }
 
   private close(session: PeerSession, state: CallState): void {

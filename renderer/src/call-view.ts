@@ -5,6 +5,7 @@
 import type { PeerId } from '../../common/protocol.js';
 import type { CallEngine, CallState } from './call-engine.js';
 import type { PageElements } from './dom.js';
+import { showText, t } from './i18n.js';
 import { Marks } from './marks.js';
 import type { LocalMedia } from './media.js';
 import { callWords } from './words.js';
@@ -27,19 +28,21 @@ export function callView(
   ui: PageElements,
   engine: () => CallEngine,
   nameOf: (peer: PeerId) => string,
-  showError: (message: string) => void,
+  /** Shows an error in the page's alert, said again in a new language. */
+  showError: (words: () => string) => void,
 ): CallView {
   let tracks: MediaStreamTrack[] = [];
 
   function showCall(state: CallState): void {
-    ui.callStatus.textContent = callWords(state, nameOf);
+    showText(ui.callStatus, () => callWords(state, nameOf));
     ui.callStatus.dataset.phase = state.phase;
     ui.hangUpButton.disabled = !ACTIVE.has(state.phase);
     const ringing = state.phase === 'incoming';
     const wasRinging = !ui.ring.hidden;
     ui.ring.hidden = !ringing;
-    if (ringing && state.peer) {
-      ui.ringText.textContent = `${nameOf(state.peer)} is calling you.`;
+    const caller = state.peer;
+    if (ringing && caller) {
+      showText(ui.ringText, () => t('core.ringText', { name: nameOf(caller) }));
       if (!wasRinging) {
         performance.mark(Marks.ring);
         ui.acceptButton.focus();
@@ -70,14 +73,14 @@ export function callView(
         ui.soundButton.hidden = false;
         ui.remoteVideo.play().catch((mutedError: unknown) => console.warn(mutedError));
       } else if (!(error instanceof DOMException && error.name === 'AbortError')) {
-        showError(`Cannot play the remote video: ${String(error)}`);
+        showError(() => t('core.playFailed', { reason: String(error) }));
       }
     });
   }
   ui.soundButton.addEventListener('click', () => {
     ui.remoteVideo.muted = false;
     ui.soundButton.hidden = true;
-    ui.remoteVideo.play().catch((error: unknown) => showError(String(error)));
+    ui.remoteVideo.play().catch((error: unknown) => showError(() => String(error)));
   });
 
   /** A pressed toggle disables its tracks: the call keeps running, sending silence or black. */
@@ -105,13 +108,14 @@ export function callView(
     for (const track of audio) track.enabled = !muted;
     for (const track of video) track.enabled = !cameraOff;
     if (!media) {
-      ui.mediaStatus.textContent = 'Camera and microphone off.';
+      showText(ui.mediaStatus, () => t('core.mediaOff'));
       ui.mediaStatus.classList.remove('warning');
       return;
     }
-    ui.mediaStatus.textContent = media.notice || 'Camera and microphone on.';
+    showText(ui.mediaStatus, () => media.notice || t('core.mediaOn'));
     ui.mediaStatus.classList.toggle('warning', media.notice !== '');
   }
+  showText(ui.mediaStatus, () => t('core.mediaUntilCall'));
 
   return { showCall, showRemote, showLocal };
 }

@@ -1,4 +1,5 @@
 /** Typed access to the elements of index.html. */
+import { showText } from './i18n.js';
 
 /** The element with this id, checked to be of the expected kind. */
 export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
@@ -75,13 +76,16 @@ export function pageElements() {
 
 export type PageElements = ReturnType<typeof pageElements>;
 
-/** Shows an error in the page's alert region; the page never fails silently. */
-export function showAlert(message: string): void {
+/**
+ * Shows an error in the page's alert region, said again after a language switch; the page never
+ * fails silently.
+ */
+export function showAlert(words: () => string): void {
   const alert = document.getElementById('alert');
   if (!alert) {
-    document.body.prepend(message);
+    document.body.prepend(words());
     return;
   }
-  alert.textContent = message;
+  showText(alert, words);
   alert.hidden = false;
 }

@@ -67,7 +67,21 @@ export function setLanguage(next: Language): void {
   if (next === current) return;
   current = next;
   translatePage();
+  for (const [element, words] of shownTexts) element.textContent = words();
   for (const listener of listeners) listener(next);
+}
+
+/** Elements of the page whose text code sets, with how to say it again in another language. */
+const shownTexts = new Map<HTMLElement, () => string>();
+
+/**
+ * Sets the text of one of the page's fixed elements (a status line, the alert) to `words()`,
+ * and again after each language switch until the next call: the last state is said anew.
+ * Elements code creates and removes re-render themselves on {@link onLanguageChange} instead.
+ */
+export function showText(element: HTMLElement, words: () => string): void {
+  shownTexts.set(element, words);
+  element.textContent = words();
 }
 
 /** Called after each language switch (the static text is already translated). */
@@ -109,7 +123,8 @@ export function formatSize(bytes: number): string {
   return formatNumber(value, {
     style: 'unit',
     unit: SIZE_UNITS[unit],
-    unitDisplay: 'short',
+    // Bytes in full ("12 bytes", "12 octets"): the short English unit is a bare "byte".
+    unitDisplay: unit === 0 ? 'long' : 'short',
     maximumFractionDigits: unit === 0 || value >= 100 ? 0 : 1,
   });
 }
@@ -121,7 +136,7 @@ export function formatSpeed(bytesPerSecond: number): string {
 
 const BIT_UNITS = ['bit-per-second', 'kilobit-per-second', 'megabit-per-second'] as const;
 
-/** A media bitrate: "1.2 Mb/s" / "1,2 Mb/s". */
+/** A media bitrate: "1.2 Mb/s" / "1,2 Mbit/s". */
 export function formatBitrate(bitsPerSecond: number): string {
   let value = Math.max(0, bitsPerSecond);
   let unit = 0;
@@ -137,7 +152,7 @@ export function formatBitrate(bitsPerSecond: number): string {
   });
 }
 
-/** A time left or elapsed: "42 s", "3 min 5 s", "1 h 2 min" in the language's words. */
+/** A time left or elapsed: "42s", "3m 5s", "1h 2m" / "42s", "3min 5s", "1h 2min". */
 export function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
   const hours = Math.floor(total / 3600);
@@ -148,6 +163,11 @@ export function formatDuration(seconds: number): string {
   if (hours > 0) return `${part(hours, 'hour')} ${part(minutes, 'minute')}`;
   if (minutes > 0) return `${part(minutes, 'minute')} ${part(rest, 'second')}`;
   return part(rest, 'second');
+}
+
+/** A calendar date, as a certificate's expiry: "January 1, 2036" / "1 janvier 2036". */
+export function formatDate(date: Date): string {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'long' }).format(date);
 }
 
 /** A clock time for a chat message: "14:05" / "2:05 PM" as the language writes it. */

@@ -6,6 +6,7 @@
  */
 import { parseIceServers, type IceServer } from '../../common/protocol.js';
 import type { PageElements } from './dom.js';
+import { onLanguageChange, showText, t, type StringKey } from './i18n.js';
 import { remember, remembered } from './storage.js';
 
 const SERVERS_KEY = 'appel.iceServers';
@@ -20,15 +21,18 @@ export interface ServerFields {
 
 export type ServerField = keyof ServerFields;
 
-/** The checked servers, or the first problem: which entry (0-based), which field, in words. */
+/**
+ * The checked servers, or the first problem: which entry (0-based), which field, and its words
+ * (a function, to say them again in a new language).
+ */
 export type CheckedServers =
   | { ok: true; servers: IceServer[] }
-  | { ok: false; entry: number | null; field: ServerField | null; message: string };
+  | { ok: false; entry: number | null; field: ServerField | null; words: () => string };
 
-const FIELD_WORDS: Record<ServerField, string> = {
-  urls: 'URLs',
-  username: 'username',
-  credential: 'credential',
+const FIELD_KEYS: Record<ServerField, StringKey> = {
+  urls: 'core.iceUrls',
+  username: 'core.iceUsername',
+  credential: 'core.iceCredential',
 };
 
 const isTurnUrl = (url: string): boolean => /^turns?:/i.test(url);
@@ -61,37 +65,36 @@ function browserRefusal(server: IceServer): string | null {
 
 /** Checks one typed server; `n` is its number as the page shows it. */
 function checkServer(fields: ServerFields, n: number): CheckedServers {
-  const fail = (field: ServerField | null, message: string): CheckedServers => ({
+  const fail = (field: ServerField | null, problem: () => string): CheckedServers => ({
     ok: false,
     entry: n - 1,
     field,
-    message: field ? `Server ${n}, ${FIELD_WORDS[field]}: ${message}` : `Server ${n}: ${message}`,
+    words: () =>
+      field
+        ? t('core.iceFieldProblem', { n, field: t(FIELD_KEYS[field]), problem: problem() })
+        : t('core.iceServerProblem', { n, problem: problem() }),
   });
   const urls = fields.urls.split(/[\s,]+/).filter((url) => url !== '');
-  if (urls.length === 0) return fail('urls', 'enter a stun:, turn: or turns: URL.');
+  if (urls.length === 0) return fail('urls', () => t('core.iceNeedUrl'));
   if (!parseIceServers([{ urls }])) {
     const bad = urls.find((url) => !parseIceServers([{ urls: [url] }]));
-    return fail(
-      'urls',
-      bad === undefined
-        ? 'too many URLs (at most 16).'
-        : `"${bad}" is not a STUN or TURN URL ` +
-            '(like stun:stun.example.com:3478 or turn:turn.example.com:3478?transport=udp).',
+    return fail('urls', () =>
+      bad === undefined ? t('core.iceTooManyUrls') : t('core.iceBadUrl', { url: bad }),
     );
   }
   const server: IceServer = { urls };
   for (const field of ['username', 'credential'] as const) {
     const text = fields[field].trim();
     if (text === '') continue;
-    if (!parseIceServers([{ urls, [field]: text }])) return fail(field, 'at most 512 characters.');
+    if (!parseIceServers([{ urls, [field]: text }])) return fail(field, () => t('core.iceTooLong'));
     server[field] = text;
   }
   if (urls.some(isTurnUrl)) {
-    if (!server.username) return fail('username', 'a TURN server needs a username.');
-    if (!server.credential) return fail('credential', 'a TURN server needs a credential.');
+    if (!server.username) return fail('username', () => t('core.iceNeedUsername'));
+    if (!server.credential) return fail('credential', () => t('core.iceNeedCredential'));
   }
   const refusal = browserRefusal(server);
-  if (refusal) return fail(null, `this browser refuses it (${refusal}).`);
+  if (refusal) return fail(null, () => t('core.iceBrowserRefuses', { detail: refusal }));
   return { ok: true, servers: [server] };
 }
 
@@ -107,7 +110,7 @@ export function checkServers(entries: readonly ServerFields[]): CheckedServers {
   }
   // The protocol's validator is the one that decides what a server list may hold.
   if (!parseIceServers(servers)) {
-    return { ok: false, entry: null, field: null, message: 'At most 16 servers.' };
+    return { ok: false, entry: null, field: null, words: () => t('core.iceTooManyServers') };
   }
   return { ok: true, servers };
 }
@@ -140,6 +143,8 @@ export interface IceSettings {
 interface EntryView {
   fieldset: HTMLFieldSetElement;
   inputs: Record<ServerField, HTMLInputElement>;
+  /** Writes the entry's legend, labels and button in the current language. */
+  word(): void;
 }
 
 /** Wires the settings section and applies what was saved to the engine. */
@@ -155,29 +160,27 @@ export function iceSettingsView(ui: PageElements, engine: IceTarget): IceSetting
     const turnKnown = hasTurn(own) || hasTurn(fromServer);
     ui.iceWarning.hidden = !relayOnly;
     ui.iceWarning.classList.toggle('warning', relayOnly && !turnKnown);
-    ui.iceWarning.textContent = !relayOnly
-      ? ''
-      : turnKnown
-        ? 'Relay only: calls go through a TURN server, so the other side never sees your address.'
-        : 'Relay only is on, but no TURN server is known: calls cannot connect. Add a TURN ' +
-          'server below, or join a signaling server that provides one.';
-    ui.iceFromServer.textContent =
-      fromServer.length === 0
-        ? 'The signaling server provides no STUN or TURN server.'
-        : `The signaling server provides: ${fromServer.flatMap((s) => s.urls).join(', ')}.`;
+    showText(ui.iceWarning, () =>
+      !relayOnly ? '' : turnKnown ? t('core.relayOnlyOn') : t('core.relayOnlyNoTurn'),
+    );
+    const provided = fromServer.flatMap((s) => s.urls).join(', ');
+    showText(ui.iceFromServer, () =>
+      provided === '' ? t('core.serverProvidesNone') : t('core.serverProvides', { urls: provided }),
+    );
   }
 
-  function field(n: number, name: ServerField, value: string): HTMLLabelElement {
+  /** One field of an entry: its label, the label's words (the entry's `word` sets them), its input. */
+  function field(name: ServerField, value: string) {
     const label = document.createElement('label');
+    const words = document.createTextNode('');
     const input = document.createElement('input');
     input.type = name === 'credential' ? 'password' : 'text';
     input.autocomplete = 'off';
     input.spellcheck = false;
     input.name = name;
     input.value = value;
-    if (name === 'urls') input.placeholder = 'turn:turn.example.com:3478?transport=udp';
-    label.append(`${name === 'urls' ? 'URLs' : FIELD_WORDS[name]} (server ${n})`, input);
-    return label;
+    label.append(words, input);
+    return { name, label, words, input };
   }
 
   function render(servers: readonly ServerFields[]): void {
@@ -185,20 +188,31 @@ export function iceSettingsView(ui: PageElements, engine: IceTarget): IceSetting
       const n = index + 1;
       const fieldset = document.createElement('fieldset');
       const legend = document.createElement('legend');
-      legend.textContent = `Server ${n}`;
-      const labels = (['urls', 'username', 'credential'] as const).map((name) =>
-        field(n, name, fields[name]),
+      const parts = (['urls', 'username', 'credential'] as const).map((name) =>
+        field(name, fields[name]),
       );
       const remove = document.createElement('button');
       remove.type = 'button';
-      remove.textContent = `Remove server ${n}`;
       remove.addEventListener('click', () => render(typed().filter((_, i) => i !== index)));
-      fieldset.append(legend, ...labels, remove);
-      const [urls, username, credential] = labels.map((label) => label.querySelector('input')!);
-      return { fieldset, inputs: { urls: urls!, username: username!, credential: credential! } };
+      fieldset.append(legend, ...parts.map(({ label }) => label), remove);
+      const [urls, username, credential] = parts.map(({ input }) => input);
+      const inputs = { urls: urls!, username: username!, credential: credential! };
+      const word = (): void => {
+        legend.textContent = t('core.iceServer', { n });
+        for (const { name, words } of parts) {
+          words.data = t('core.iceFieldLabel', { field: t(FIELD_KEYS[name]), n });
+        }
+        inputs.urls.placeholder = t('core.iceUrlPlaceholder');
+        remove.textContent = t('core.iceRemove', { n });
+      };
+      word();
+      return { fieldset, inputs, word };
     });
     ui.iceServerList.replaceChildren(...entries.map(({ fieldset }) => fieldset));
   }
+  onLanguageChange(() => {
+    for (const entry of entries) entry.word();
+  });
 
   function typed(): ServerFields[] {
     return entries.map(({ inputs }) => ({
@@ -216,7 +230,7 @@ export function iceSettingsView(ui: PageElements, engine: IceTarget): IceSetting
     }));
 
   function showError(checked: Extract<CheckedServers, { ok: false }>): void {
-    ui.iceError.textContent = checked.message;
+    showText(ui.iceError, checked.words);
     ui.iceError.hidden = false;
     const input = checked.entry === null ? undefined : entries[checked.entry]?.inputs;
     const target = input?.[checked.field ?? 'urls'];
@@ -228,7 +242,7 @@ export function iceSettingsView(ui: PageElements, engine: IceTarget): IceSetting
 
   function save(): void {
     ui.iceError.hidden = true;
-    ui.iceStatus.textContent = '';
+    showText(ui.iceStatus, () => '');
     for (const { inputs } of entries) {
       for (const input of Object.values(inputs)) input.removeAttribute('aria-invalid');
     }
@@ -242,10 +256,11 @@ export function iceSettingsView(ui: PageElements, engine: IceTarget): IceSetting
     render(asFields(own));
     apply();
     const count = own.length;
-    ui.iceStatus.textContent =
+    showText(ui.iceStatus, () =>
       count === 0
-        ? 'Saved: no server of your own.'
-        : `Saved ${count} server${count > 1 ? 's' : ''}.`;
+        ? t('core.iceSavedNone')
+        : t(count === 1 ? 'core.iceSavedOne' : 'core.iceSavedMany', { count }),
+    );
   }
 
   ui.iceForm.addEventListener('submit', (event) => {

@@ -3,15 +3,23 @@ import './styles.css';
 import { startApp } from './app.js';
 import { selectBridge } from './bridge.js';
 import { showAlert } from './dom.js';
+import { t, translatePage } from './i18n.js';
 
-window.addEventListener('error', (event) => showAlert(`Unexpected error: ${event.message}`));
+const messageOf = (reason: unknown): string =>
+  reason instanceof Error ? reason.message : String(reason);
+
+window.addEventListener('error', (event) =>
+  showAlert(() => t('core.unexpectedError', { message: event.message })),
+);
 window.addEventListener('unhandledrejection', (event) => {
   const reason: unknown = event.reason;
-  showAlert(`Unexpected error: ${reason instanceof Error ? reason.message : String(reason)}`);
+  showAlert(() => t('core.unexpectedError', { message: messageOf(reason) }));
 });
 
+// The static text first, in the language the system or the user chose.
+translatePage();
 try {
   startApp(selectBridge());
 } catch (error) {
-  showAlert(`Appel could not start: ${error instanceof Error ? error.message : String(error)}`);
+  showAlert(() => t('core.startFailed', { message: messageOf(error) }));
 }

@@ -12,8 +12,9 @@ import { errorCodeOf, errorWords } from '../../common/errors.js';
 import { normalizeFingerprint, parseInvite } from '../../common/invite.js';
 import { validateDisplayName } from '../../common/protocol.js';
 import type { PageElements } from './dom.js';
+import { formatDate, showText, t } from './i18n.js';
 import { remembered, remember } from './storage.js';
-import { joinFailureWords } from './words.js';
+import { errorSentence, joinFailureWords, nameProblemWords, withDetail } from './words.js';
 
 type Mode = 'host' | 'join';
 
@@ -21,18 +22,25 @@ const MODE_KEY = 'appel.mode';
 const NAME_KEY = 'appel.name';
 const FORWARD_KEY = 'appel.forwardPort';
 
+/** What the setup screen tells the page; words are functions, said again in a new language. */
 export interface SetupHandlers {
   onSession(info: SessionInfo): void;
-  showError(message: string): void;
+  showError(words: () => string): void;
   clearError(): void;
-  announce(message: string): void;
+  announce(words: () => string): void;
 }
 
 /** A question the trust prompt asks, and the join it leads to on yes. */
 interface TrustQuestion {
-  heading: string;
-  text: string;
+  heading: () => string;
+  text: () => string;
   confirm: JoinRequest;
+}
+
+/** A certificate's expiry for people: the language's date, or the certificate's own text. */
+function expiryWords(validTo: string): string {
+  const date = new Date(validTo);
+  return Number.isNaN(date.getTime()) ? validTo : formatDate(date);
 }
 
 export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHandlers): void {
@@ -62,9 +70,10 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
 
   /** The name from the form, checked as the server checks it; remembered once valid. */
   function name(): string | null {
-    const checked = validateDisplayName(ui.nameInput.value);
+    const typed = ui.nameInput.value;
+    const checked = validateDisplayName(typed);
     if (!checked.ok) {
-      on.showError(checked.message);
+      on.showError(() => nameProblemWords(typed));
       ui.nameInput.focus();
       return null;
     }
@@ -81,7 +90,7 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
       // Unchecked sends false: opening a port on the router is the user's choice, each time shown.
       on.onSession(await bridge.host({ name: who, forwardPort: ui.forwardPort.checked }));
     } catch (error) {
-      on.showError(`Could not host a call: ${errorWords(error)}`);
+      on.showError(() => t('core.hostFailed', { reason: errorSentence(error) }));
     } finally {
       setBusy(false);
     }
@@ -89,8 +98,8 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
 
   function ask(next: TrustQuestion): void {
     question = next;
-    ui.trustHeading.textContent = next.heading;
-    ui.trustText.textContent = next.text;
+    showText(ui.trustHeading, next.heading);
+    showText(ui.trustText, next.text);
     ui.trustPrompt.hidden = false;
     ui.trustButton.focus();
   }
@@ -113,28 +122,35 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
     if (code === 'fingerprint-changed' && request.fingerprint) {
       // Both fingerprints are in the words; nothing is replaced without this explicit yes.
       ask({
-        heading: 'Certificate changed',
-        text: `${errorWords(error)} Replace the pinned certificate and join?`,
+        heading: () => t('core.certificateChanged'),
+        text: () => t('core.certificateChangedText', { detail: errorWords(error) }),
         confirm: { ...request, replacePin: true },
       });
       return;
     }
     if (code !== 'fingerprint-required' || bridge.platform !== 'desktop') {
-      on.showError(`Could not join: ${joinFailureWords(error)}`);
+      on.showError(() => t('core.joinFailed', { reason: joinFailureWords(error) }));
       return;
     }
     let probe: CertificateProbe;
     try {
       probe = await bridge.probeCertificate(request.url);
     } catch (probeError) {
-      on.showError(`Could not join: ${errorWords(error)} (${errorWords(probeError)})`);
+      on.showError(() =>
+        t('core.joinFailed', {
+          reason: withDetail(errorSentence(error), errorSentence(probeError)),
+        }),
+      );
       return;
     }
     ask({
-      heading: 'Unknown certificate',
-      text:
-        `This server presents certificate SHA-256 ${probe.fingerprint} ` +
-        `(${probe.subject}, valid until ${probe.validTo}). Compare it with the host's. Trust it?`,
+      heading: () => t('core.unknownCertificate'),
+      text: () =>
+        t('core.unknownCertificateText', {
+          fingerprint: probe.fingerprint,
+          subject: probe.subject,
+          validTo: expiryWords(probe.validTo),
+        }),
       confirm: { ...request, fingerprint: probe.fingerprint },
     });
   }
@@ -148,7 +164,7 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
       try {
         invite = parseInvite(location.href);
       } catch (error) {
-        on.showError(errorWords(error));
+        on.showError(() => errorSentence(error));
         return;
       }
       const room = invite.room && invite.key ? { room: invite.room, key: invite.key } : {};
@@ -162,11 +178,12 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
       const typed = ui.fingerprintInput.value.trim();
       const fingerprint = typed === '' ? invite.fingerprint : normalizeFingerprint(typed);
       if (fingerprint === null) {
-        throw new Error('The certificate fingerprint must be 32 bytes of hex (SHA-256).');
+        on.showError(() => t('core.fingerprintInvalid'));
+        return;
       }
       if (fingerprint) request.fingerprint = fingerprint;
     } catch (error) {
-      on.showError(errorWords(error));
+      on.showError(() => errorSentence(error));
       return;
     }
     void join(request);
@@ -185,7 +202,7 @@ export function setupView(ui: PageElements, bridge: SignalingBridge, on: SetupHa
   ui.trustCancel.addEventListener('click', () => {
     question = null;
     ui.trustPrompt.hidden = true;
-    on.announce('Not joined: the certificate was not trusted.');
+    on.announce(() => t('core.notTrusted'));
   });
 
   ui.nameInput.value = remembered(NAME_KEY) ?? '';
