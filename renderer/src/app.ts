@@ -20,7 +20,7 @@ import { screenShareFeature } from './screen-share.js';
 import { settingsFeature } from './settings.js';
 import { setupView } from './setup-view.js';
 import { keyboardShortcuts } from './shortcuts.js';
-import { errorSentence, phaseWords } from './words.js';
+import { callWords, errorSentence, phaseWords } from './words.js';
 
 /** Starts the page on a bridge. */
 export function startApp(bridge: SignalingBridge): void {
@@ -54,6 +54,7 @@ export function startApp(bridge: SignalingBridge): void {
     iceServers: [],
     onState: (state) => {
       view.showCall(state);
+      if (state.phase === 'failed' && state.reason) fail(() => callWords(state, nameOf));
       for (const feature of features) feature.onCallState?.(state);
     },
     onRemoteStream: view.showRemote,

@@ -702,7 +702,8 @@ export class CallEngine {
       (failed, message, reason) => {
         if (this.session !== failed) return;
         this.signalEnd(failed.remoteId);
-        this.options.onError(message);
+        // A failure with a known reason is said by the page, in its language, from the state.
+        if (!reason) this.options.onError(message);
         this.close(failed, { phase: 'failed', peer: failed.remoteId, detail: message, reason });
       },
     );
