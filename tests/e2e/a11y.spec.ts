@@ -4,9 +4,9 @@
  * in order with a visible focus ring, the keyboard shortcuts drive the call (and stay out of the
  * way while typing), the layout holds at 200% zoom, and reduced motion stops all movement.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { seriousViolations, tabThrough } from './support/a11y-helpers.js';
 import {
   acceptCall,
@@ -22,18 +22,8 @@ let server: AppelSignal;
 let browser: Browser;
 let peers: PeerPage[] = [];
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(async () => {
   await Promise.all(peers.map(({ context }) => context.close()));

@@ -3,11 +3,11 @@
  * id, glare, receive-only and error paths, checked on what the page shows and on getStats().
  */
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import { Events, type PeerList } from '../../common/protocol.js';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import {
   acceptCall,
   callPeer,
@@ -35,18 +35,8 @@ let server: AppelSignal;
 let browser: Browser;
 let peers: PeerPage[] = [];
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(async () => {
   await Promise.all(peers.map(({ context }) => context.close()));

@@ -5,11 +5,11 @@
  * Messages carry the sender's name (from the room, never from the wire) and the receiver's time;
  * links open only on a click; the history lives as long as the call.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { formatInvite } from '../../common/invite.js';
 import { newRoomId, newRoomKey } from '../../common/protocol.js';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { createCleanups } from '../support/cleanups.js';
 import { launchFirefox, openFirefoxPage } from '../support/firefox.js';
 import {
@@ -40,18 +40,8 @@ let server: AppelSignal;
 let browser: Browser;
 const cleanups = createCleanups();
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(() => cleanups.run());
 

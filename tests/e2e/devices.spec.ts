@@ -3,9 +3,9 @@
  * of each kind: the check before joining, switches during a real call (frames keep coming, no
  * new offer on the wire), the remembered choice, and a chosen device that is gone.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import {
   deviceIdOf,
   frameLog,
@@ -41,18 +41,8 @@ let server: AppelSignal;
 let browser: Browser;
 let peers: PeerPage[] = [];
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem, fakeDeviceCount: 3 }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed({ fakeDeviceCount: 3 })));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(async () => {
   for (const { page } of peers) expect(await cspViolations(page)).toEqual([]);

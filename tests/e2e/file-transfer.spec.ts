@@ -9,9 +9,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { createCleanups } from '../support/cleanups.js';
 import { DesktopHarness, hostFromPage } from './support/electron-call.js';
 import {
@@ -66,18 +66,8 @@ test.describe('between browsers', () => {
   let browser: Browser;
   let peers: PeerPage[] = [];
 
-  test.beforeAll(async () => {
-    server = await startAppelSignal();
-    browser = await chromium.launch({
-      executablePath: chromiumExecutable(),
-      args: chromiumArgs({ trustCertPem: server.certPem }),
-    });
-  });
-
-  test.afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+  test.afterAll(() => stopCallBed(server, browser));
 
   test.afterEach(async () => {
     await Promise.all(peers.map(({ context }) => context.close()));

@@ -4,10 +4,10 @@
  * is looked for in the page's text, shown or hidden, and in the attributes read out; the
  * language switch in settings changes the page mid-call, both ways, and is remembered.
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { CATALOGUES } from '../../renderer/src/strings/index.js';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { openPage, pageTexts, type OpenPage } from './support/a11y-helpers.js';
 
 type Language = keyof typeof CATALOGUES;
@@ -17,18 +17,8 @@ let server: AppelSignal;
 let browser: Browser;
 let pages: OpenPage[] = [];
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(async () => {
   await Promise.all(pages.map(({ context }) => context.close()));

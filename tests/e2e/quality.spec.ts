@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core';
 import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
 import { createCleanups } from '../support/cleanups.js';
 import { startCoturn } from '../support/coturn.js';
@@ -39,18 +40,8 @@ let server: AppelSignal;
 let browser: Browser;
 const cleanups = createCleanups();
 
-test.beforeAll(async () => {
-  server = await startAppelSignal();
-  browser = await chromium.launch({
-    executablePath: chromiumExecutable(),
-    args: chromiumArgs({ trustCertPem: server.certPem }),
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+test.afterAll(() => stopCallBed(server, browser));
 
 test.afterEach(() => cleanups.run());
 

@@ -7,9 +7,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { startAppelSignal, type AppelSignal } from '../support/appel-signal.js';
-import { chromiumArgs, chromiumExecutable } from '../support/chromium.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { AppelSignal } from '../support/appel-signal.js';
+import { startCallBed, stopCallBed } from './support/call-bed.js';
 import { createCleanups } from '../support/cleanups.js';
 import { callStatus, DesktopHarness, hostFromPage } from './support/electron-call.js';
 import { bundlePreloadBridge } from './support/ipc-transport.js';
@@ -61,18 +61,8 @@ test.describe('in a browser, through getDisplayMedia', () => {
   let server: AppelSignal;
   let browser: Browser;
 
-  test.beforeAll(async () => {
-    server = await startAppelSignal();
-    browser = await chromium.launch({
-      executablePath: chromiumExecutable(),
-      args: chromiumArgs({ trustCertPem: server.certPem }),
-    });
-  });
-
-  test.afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  test.beforeAll(async () => ({ server, browser } = await startCallBed()));
+  test.afterAll(() => stopCallBed(server, browser));
 
   /** Two pages in a call, the caller with `options`; the callee's picture is decoding. */
   async function inCall(options: PeerPageOptions = {}): Promise<[PeerPage, PeerPage]> {
