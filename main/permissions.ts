@@ -27,6 +27,8 @@ const PAGE_PERMISSIONS: ReadonlySet<string> = new Set([
   'media',
   'display-capture',
   'clipboard-sanitized-write',
+  // The speaker the user chose in the page's device lists (HTMLMediaElement.setSinkId).
+  'speaker-selection',
 ]);
 
 /** What the decision depends on beyond the request. */

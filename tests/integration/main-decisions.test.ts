@@ -22,6 +22,17 @@ describe('isPermissionGranted', () => {
     expect(isPermissionGranted('media', { ...own, mediaType: 'unknown' }, APP)).toBe(true);
   });
 
+  it('lets the app page play the call on the speaker chosen in its lists, and nothing else', () => {
+    expect(isPermissionGranted('speaker-selection', own, APP)).toBe(true);
+    expect(
+      isPermissionGranted(
+        'speaker-selection',
+        { requestingUrl: 'https://evil.example/', isMainFrame: true },
+        APP,
+      ),
+    ).toBe(false);
+  });
+
   it('lets the app page write to the clipboard (the copy buttons), never read it', () => {
     expect(isPermissionGranted('clipboard-sanitized-write', own, APP)).toBe(true);
     expect(isPermissionGranted('clipboard-read', own, APP)).toBe(false);
