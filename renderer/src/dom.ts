@@ -8,6 +8,16 @@ export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
   return element;
 }
 
+/** A new element of `tag`, with `className` when given: the feature panels build their DOM so. */
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+): HTMLElementTagNameMap[K] {
+  const made = document.createElement(tag);
+  if (className) made.className = className;
+  return made;
+}
+
 /** Every element the page script drives. */
 export function pageElements() {
   return {

@@ -4,6 +4,7 @@
  * phase. Rows keep their elements, so focus stays put while progress updates.
  */
 import './files.css';
+import { element } from './dom.js';
 import { isFinished, stateWords, type TransferState } from './file-status.js';
 import { formatDuration, formatSize, formatSpeed, t, type StringKey } from './i18n.js';
 
@@ -36,15 +37,6 @@ interface Row {
   save: HTMLAnchorElement;
   dismiss: HTMLButtonElement;
   repaint: ReturnType<typeof setTimeout> | undefined;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  created.className = className;
-  return created;
 }
 
 function button(className: string, onClick: () => void): HTMLButtonElement {

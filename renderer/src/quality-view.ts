@@ -3,7 +3,7 @@
  * panel behind the "Call quality" button (a table of both directions, the path, the graph).
  * Every value has a slot of fixed width, so that nothing moves when the numbers change.
  */
-import type { PageElements } from './dom.js';
+import { element, type PageElements } from './dom.js';
 import { formatBitrate, formatNumber, onLanguageChange, t, type StringKey } from './i18n.js';
 import { QualityGraph } from './quality-graph.js';
 import type { CallPath, CallQuality, DirectionQuality } from './quality-stats.js';
@@ -101,15 +101,6 @@ function indicatorWords(quality: CallQuality | null): string {
     bitrate: or(quality.received.bitrate, formatBitrate),
     rtt: or(quality.rtt, formatMs),
   });
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  return made;
 }
 
 /** The disclosure button; its arrow shows open or closed, aria-expanded says it. */

@@ -5,6 +5,7 @@
  * and closes on Escape; arrow keys move between the sources, Enter shares.
  */
 import type { DisplaySource } from '../../common/bridge-api.js';
+import { element } from './dom.js';
 import { onLanguageChange, t, type StringKey } from './i18n.js';
 
 /** What the user chose. */
@@ -29,15 +30,6 @@ const GROUP_WORDS: Record<DisplaySource['kind'], StringKey> = {
   screen: 'share.screens',
   window: 'share.windows',
 };
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  return made;
-}
 
 /** Builds the picker's dialog inside `container` (index.html's #share-picker). */
 export function sharePicker(container: HTMLElement): SharePicker {
